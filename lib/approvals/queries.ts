@@ -1,0 +1,106 @@
+// Reads for the inbox and the admin queue. They return plain view objects:
+// no task token (the client omits it too), no Decimal, nothing a browser must not see.
+import type { Db } from '../db';
+import type { ApprovalRequest } from '../approval-contract';
+
+export interface ApprovalSummary {
+  id: string;
+  title: string;
+  customer: string | null;
+  amount: string | null;
+  currency: string | null;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  attempt: number;
+  requestedAt: Date;
+  deadline: Date;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+}
+
+export interface ApprovalDetail extends ApprovalSummary {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  request: ApprovalRequest;
+  decisionPath: string | null;
+  comment: string | null;
+  reason: string | null;
+  events: { id: string; actor: string; action: string; path: string; at: Date }[];
+}
+
+const summarySelect = {
+  id: true,
+  title: true,
+  customer: true,
+  amount: true,
+  currency: true,
+  status: true,
+  attempt: true,
+  requestedAt: true,
+  deadline: true,
+  decidedBy: true,
+  decidedAt: true,
+} as const;
+
+function toSummary<T extends { amount: { toFixed(dp: number): string } | null }>(row: T): Omit<T, 'amount'> & { amount: string | null } {
+  return { ...row, amount: row.amount === null ? null : row.amount.toFixed(2) };
+}
+
+/** Pending requests, soonest deadline first. */
+export async function listPendingApprovals(db: Db, limit = 200): Promise<ApprovalSummary[]> {
+  const rows = await db.approvalRequest.findMany({
+    where: { status: 'PENDING' },
+    orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
+    take: limit,
+    select: summarySelect,
+  });
+  return rows.map(toSummary);
+}
+
+export async function listRecentDecisions(db: Db, limit = 20): Promise<ApprovalSummary[]> {
+  const rows = await db.approvalRequest.findMany({
+    where: { status: { not: 'PENDING' } },
+    orderBy: [{ decidedAt: 'desc' }],
+    take: limit,
+    select: summarySelect,
+  });
+  return rows.map(toSummary);
+}
+
+export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | null> {
+  const row = await db.approvalRequest.findUnique({
+    where: { id },
+    select: {
+      ...summarySelect,
+      workflowId: true,
+      runId: true,
+      activityId: true,
+      request: true,
+      decisionPath: true,
+      comment: true,
+      reason: true,
+      events: { orderBy: { at: 'asc' }, select: { id: true, actor: true, action: true, path: true, at: true } },
+    },
+  });
+  if (!row) return null;
+  return { ...toSummary(row), request: row.request as unknown as ApprovalRequest };
+}
+
+export interface QueueCounts {
+  pending: number;
+  overdue: number;
+  reissued: number;
+  decidedToday: number;
+}
+
+export async function countQueue(db: Db, now = new Date()): Promise<QueueCounts> {
+  const startOfDay = new Date(now);
+  startOfDay.setUTCHours(0, 0, 0, 0);
+  const [pending, overdue, reissued, decidedToday] = await Promise.all([
+    db.approvalRequest.count({ where: { status: 'PENDING' } }),
+    db.approvalRequest.count({ where: { status: 'PENDING', deadline: { lt: now } } }),
+    db.approvalRequest.count({ where: { status: 'PENDING', attempt: { gt: 1 } } }),
+    db.approvalRequest.count({ where: { status: { not: 'PENDING' }, decidedAt: { gte: startOfDay } } }),
+  ]);
+  return { pending, overdue, reissued, decidedToday };
+}

@@ -1,0 +1,89 @@
+// Called by the requestApproval activity: stores (or refreshes) the request
+// and the live task token. Keyed by workflow id + activity id, so a retried
+// attempt replaces the token and the newest attempt wins.
+import { randomUUID } from 'node:crypto';
+import type { ApprovalRequest } from '../approval-contract';
+import type { Db } from '../db';
+
+export interface ApprovalAttempt {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  attempt: number;
+  taskToken: Uint8Array;
+  requestedAt: Date;
+  deadline: Date;
+}
+
+export interface RecordedApprovalRequest {
+  id: string;
+  /** REQUESTED for a new request, REISSUED for a newer attempt, STALE when a newer attempt is already stored. */
+  outcome: 'REQUESTED' | 'REISSUED' | 'STALE';
+}
+
+/** The column the inbox shows as "customer": the request's customer field, else its requester. */
+export function customerOf(request: ApprovalRequest): string | null {
+  const fromFields = request.fields?.customer;
+  return fromFields !== undefined ? String(fromFields) : (request.requester ?? null);
+}
+
+export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, request: ApprovalRequest): Promise<RecordedApprovalRequest> {
+  return db.$transaction(async (tx) => {
+    // A new run of the same workflow id starts over; within a run, only a
+    // newer (or the same) attempt may replace the stored token.
+    const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null }[]>`
+      WITH previous AS (
+        SELECT attempt, run_id FROM approval_requests
+        WHERE workflow_id = ${attempt.workflowId} AND activity_id = ${attempt.activityId}
+      )
+      INSERT INTO approval_requests AS r (
+        id, workflow_id, run_id, activity_id, attempt, task_token, request, title, customer,
+        amount, currency, status, requested_at, deadline, updated_at
+      ) VALUES (
+        ${randomUUID()}::uuid, ${attempt.workflowId}, ${attempt.runId}, ${attempt.activityId}, ${attempt.attempt},
+        ${Buffer.from(attempt.taskToken)}, ${JSON.stringify(request)}::jsonb, ${request.title}, ${customerOf(request)},
+        ${request.amount === undefined ? null : String(request.amount)}::numeric, ${request.currency ?? null},
+        'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now()
+      )
+      ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
+        run_id = EXCLUDED.run_id,
+        attempt = EXCLUDED.attempt,
+        task_token = EXCLUDED.task_token,
+        request = EXCLUDED.request,
+        title = EXCLUDED.title,
+        customer = EXCLUDED.customer,
+        amount = EXCLUDED.amount,
+        currency = EXCLUDED.currency,
+        status = 'PENDING'::"ApprovalStatus",
+        requested_at = EXCLUDED.requested_at,
+        deadline = EXCLUDED.deadline,
+        decided_by = NULL, decided_at = NULL, decision_path = NULL, comment = NULL, reason = NULL,
+        updated_at = now()
+      WHERE r.run_id <> EXCLUDED.run_id OR r.attempt <= EXCLUDED.attempt
+      RETURNING r.id, (SELECT count(*) = 0 FROM previous) AS inserted,
+        (SELECT attempt FROM previous WHERE run_id = ${attempt.runId}) AS previous_attempt`;
+
+    const row = rows[0];
+    if (!row) {
+      const current = await tx.approvalRequest.findUniqueOrThrow({
+        where: { workflowId_activityId: { workflowId: attempt.workflowId, activityId: attempt.activityId } },
+        select: { id: true },
+      });
+      return { id: current.id, outcome: 'STALE' as const };
+    }
+    const reissued = !row.inserted && row.previous_attempt !== null && row.previous_attempt < attempt.attempt;
+    const outcome = reissued ? ('REISSUED' as const) : ('REQUESTED' as const);
+    if (row.inserted || row.previous_attempt !== attempt.attempt) {
+      await tx.auditEvent.create({
+        data: {
+          approvalRequestId: row.id,
+          actor: 'worker',
+          action: outcome,
+          path: 'WORKER',
+          details: { attempt: attempt.attempt, runId: attempt.runId, deadline: attempt.deadline.toISOString() },
+        },
+      });
+    }
+    return { id: row.id, outcome };
+  });
+}

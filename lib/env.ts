@@ -1,0 +1,54 @@
+// Environment, validated with zod once per process: a bad value stops start-up
+// with a message that names it, instead of failing later on a request.
+import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { DEFAULT_DATABASE_URL } from './database-url';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        const ms = msToNumber(value as Parameters<typeof msToNumber>[0]);
+        if (Number.isFinite(ms) && ms > 0) return ms;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration such as 90s, 15m or 24h` });
+      return z.NEVER;
+    });
+
+const schemas = {
+  database: z.object({
+    DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  }),
+  temporal: z.object({
+    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('countersign'),
+    TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+  }),
+  approvals: z.object({
+    APPROVAL_WINDOW: duration('24h'),
+  }),
+} as const;
+
+type Schemas = typeof schemas;
+const cache = new Map<keyof Schemas, unknown>();
+
+function read<K extends keyof Schemas>(key: K): z.infer<Schemas[K]> {
+  if (!cache.has(key)) {
+    const parsed = schemas[key].safeParse(process.env);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+      throw new Error(`Invalid environment:\n${problems}`);
+    }
+    cache.set(key, parsed.data);
+  }
+  return cache.get(key) as z.infer<Schemas[K]>;
+}
+
+export const databaseEnv = () => read('database');
+export const temporalEnv = () => read('temporal');
+export const approvalsEnv = () => read('approvals');

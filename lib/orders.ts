@@ -1,0 +1,36 @@
+// Orders: the demo business object. orderWorkflow maps an order onto the
+// generic approval request. Pure: imported by the workflow bundle.
+import { z } from 'zod';
+import type { ApprovalRequest } from './approval-contract';
+
+export const orderSchema = z.object({
+  id: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'id may hold letters, digits, dot, dash and underscore'),
+  customer: z.string().trim().min(1, 'customer is required').max(200),
+  amount: z.number().finite().positive('amount must be more than 0').max(1e12),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD'),
+  items: z.array(z.object({ sku: z.string().min(1).max(64), qty: z.number().int().positive() })).max(100).optional(),
+  requestedBy: z.string().max(200).optional(),
+});
+export type Order = z.infer<typeof orderSchema>;
+
+export type OrderResult =
+  | { status: 'FULFILLED'; decidedBy: string; comment?: string }
+  | { status: 'REJECTED'; decidedBy: string; reason: string };
+
+export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
+
+export function orderToApprovalRequest(order: Order): ApprovalRequest {
+  const fields: Record<string, string | number> = { orderId: order.id, customer: order.customer };
+  if (order.items?.length) {
+    fields.items = order.items.map((i) => `${i.sku} × ${i.qty}`).join(', ');
+  }
+  const itemCount = order.items?.reduce((n, i) => n + i.qty, 0);
+  return {
+    title: `Order ${order.id} for ${order.customer}`,
+    summary: itemCount ? `${itemCount} item${itemCount === 1 ? '' : 's'} for ${order.customer}` : `Order for ${order.customer}`,
+    requester: order.requestedBy ?? order.customer,
+    amount: order.amount,
+    currency: order.currency,
+    fields,
+  };
+}

@@ -1,0 +1,74 @@
+// Activities, built by a factory so the database and settings are injected
+// (the worker passes the real ones; tests pass their own).
+import { CompleteAsyncError, Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome } from '../lib/approval-contract';
+import { recordApprovalOutcome as recordOutcomeInDb } from '../lib/approvals/record-approval-outcome';
+import { recordApprovalRequest } from '../lib/approvals/record-approval-request';
+import type { Db } from '../lib/db';
+import type { Order } from '../lib/orders';
+
+export interface ActivityDeps {
+  db: Db;
+  approvalWindowMs: number;
+}
+
+/** The workflow this activity runs for; Countersign's activities only run inside one. */
+function currentWorkflow(): { workflowId: string; runId: string } {
+  const execution = Context.current().info.workflowExecution;
+  if (!execution) throw ApplicationFailure.nonRetryable('Countersign activities must be called from a workflow', INVALID_APPROVAL_REQUEST);
+  return execution;
+}
+
+export function createActivities({ db, approvalWindowMs }: ActivityDeps) {
+  return {
+    async getApprovalPolicy(): Promise<{ windowMs: number }> {
+      return { windowMs: approvalWindowMs };
+    },
+
+    /**
+     * Stores the request and this attempt's task token, then leaves the
+     * activity open: a person completes it later, by token or by id.
+     * Any workflow on the countersign task queue can call it.
+     */
+    async requestApproval(input: unknown): Promise<unknown> {
+      const parsed = approvalRequestSchema.safeParse(input);
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+        throw ApplicationFailure.nonRetryable(`Invalid approval request: ${problems}`, INVALID_APPROVAL_REQUEST);
+      }
+      const { info } = Context.current();
+      const { workflowId, runId } = currentWorkflow();
+      // A database failure throws here and the attempt is retried.
+      const recorded = await recordApprovalRequest(
+        db,
+        {
+          workflowId,
+          runId,
+          activityId: info.activityId,
+          attempt: info.attempt,
+          taskToken: info.taskToken,
+          requestedAt: new Date(info.scheduledTimestampMs),
+          deadline: new Date(Date.now() + info.startToCloseTimeoutMs),
+        },
+        parsed.data,
+      );
+      log.info('Approval requested', { approvalId: recorded.id, attempt: info.attempt, outcome: recorded.outcome });
+      throw new CompleteAsyncError();
+    },
+
+    /** Records the outcome the workflow saw, whoever decided it. Idempotent. */
+    async recordApprovalOutcome(activityId: string, outcome: ApprovalOutcome): Promise<boolean> {
+      const { workflowId, runId } = currentWorkflow();
+      return recordOutcomeInDb(db, { workflowId, runId, activityId }, outcome);
+    },
+
+    async fulfillOrder(order: Order): Promise<{ fulfilledAt: string }> {
+      // The demo's stand-in for shipping: a real deployment calls its order system here.
+      log.info('Order fulfilled', { orderId: order.id, amount: order.amount, currency: order.currency });
+      return { fulfilledAt: new Date().toISOString() };
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
