@@ -14,7 +14,7 @@ export const COMMENT_MAX = 2000;
 export const REASON_MAX = 2000;
 
 // Other SDKs may send null for an absent field (Go without omitempty).
-const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? undefined, schema.optional());
 
 export const approvalRequestSchema = z.object({
   title: z.string().trim().min(1, 'title is required').max(200),

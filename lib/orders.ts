@@ -34,3 +34,39 @@ export function orderToApprovalRequest(order: Order): ApprovalRequest {
     fields,
   };
 }
+
+/** "SKU-1:2, SKU-2:1" (commas or new lines) → items; undefined for blank input. */
+export function parseItems(text: string): Order['items'] | null {
+  const parts = text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) return undefined;
+  const items: NonNullable<Order['items']> = [];
+  for (const part of parts) {
+    const match = /^([^:\s]+)\s*:\s*(\d+)$/.exec(part);
+    if (!match?.[1] || !match[2]) return null;
+    items.push({ sku: match[1], qty: Number(match[2]) });
+  }
+  return items;
+}
+
+/** The admin form's fields; the order id is generated. */
+export const orderFormSchema = z.object({
+  customer: orderSchema.shape.customer,
+  amount: z.coerce.number({ message: 'amount must be a number' }).pipe(orderSchema.shape.amount),
+  currency: orderSchema.shape.currency,
+  items: z
+    .string()
+    .max(2000)
+    .optional()
+    .transform((text, ctx) => {
+      const items = parseItems(text ?? '');
+      if (items === null) {
+        ctx.addIssue({ code: 'custom', message: 'items look like SKU-1:2, SKU-2:1' });
+        return z.NEVER;
+      }
+      return items;
+    }),
+});
+
+export function newOrderId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}

@@ -1,10 +1,15 @@
 // `npm run worker`: runs orderWorkflow and the approval activities.
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
 import { getDb } from '../lib/db';
 import { approvalsEnv, temporalEnv } from '../lib/env';
 import { createActivities } from './activities';
 
+const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+
 async function main(): Promise<void> {
+  const level = (process.env.WORKER_LOG_LEVEL ?? 'INFO').toUpperCase();
+  if (!LOG_LEVELS.includes(level as LogLevel)) throw new Error(`WORKER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  Runtime.install({ logger: new DefaultLogger(level as LogLevel) });
   const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
   const { APPROVAL_WINDOW } = approvalsEnv();
 

@@ -1,5 +1,7 @@
 // Coded domain errors: each code maps to one HTTP status, and each message is
 // one a reviewer can act on. Raw gRPC or Prisma errors never reach a page.
+import { formatTimestamp } from '../format';
+
 export type ApprovalErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -37,6 +39,6 @@ export class ApprovalError extends Error {
 
 export function alreadyDecided(decidedBy: string | null, decidedAt: Date | null): ApprovalError {
   const who = decidedBy ?? 'someone else';
-  const when = decidedAt ? ` at ${decidedAt.toISOString().replace('T', ' ').slice(0, 19)} UTC` : '';
+  const when = decidedAt ? ` at ${formatTimestamp(decidedAt)}` : '';
   return new ApprovalError('ALREADY_DECIDED', `Already decided by ${who}${when}.`);
 }

@@ -1,0 +1,120 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { z } from 'zod';
+import { DecisionPanel } from '@/components/decision-panel';
+import { StatusBadge } from '@/components/status-badge';
+import { getApproval } from '@/lib/approvals/queries';
+import { getDb } from '@/lib/db';
+import { temporalEnv } from '@/lib/env';
+import { formatMoney, formatTimeLeft, formatTimestamp } from '@/lib/format';
+import { approveAction, rejectAction } from '../actions';
+
+export const metadata: Metadata = { title: 'Request' };
+export const dynamic = 'force-dynamic';
+
+const PATH_LABEL: Record<string, string> = {
+  DASHBOARD: 'in Countersign',
+  EXTERNAL: 'outside Countersign',
+  WORKER: 'by the worker',
+  CLI: 'with the temporal CLI',
+};
+
+function temporalUiLink(workflowId: string, runId: string): string {
+  const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = temporalEnv();
+  return `${TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}
+
+export default async function ApprovalPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!z.string().uuid().safeParse(id).success) notFound();
+  const approval = await getApproval(getDb(), id);
+  if (!approval) notFound();
+  const now = new Date();
+  const left = formatTimeLeft(approval.deadline, now);
+  const { request } = approval;
+
+  return (
+    <div className="space-y-6">
+      <Link href="/inbox" className="text-sm text-brand-700 hover:underline">
+        ← Inbox
+      </Link>
+      <header className="space-y-2">
+        <div className="flex flex-wrap items-center gap-3">
+          <h1 className="text-2xl font-semibold tracking-tight">{approval.title}</h1>
+          <StatusBadge status={approval.status} />
+        </div>
+        {request.summary && <p className="text-slate-700">{request.summary}</p>}
+      </header>
+
+      {approval.status !== 'PENDING' && (
+        <section data-testid="decision" className={`rounded-lg border p-4 ${approval.status === 'APPROVED' ? 'border-green-200 bg-green-50' : 'border-red-200 bg-red-50'}`}>
+          <p className="font-medium">
+            {approval.status === 'APPROVED' ? 'Approved' : 'Rejected'} by {approval.decidedBy ?? 'unknown'}
+            {approval.decidedAt && ` at ${formatTimestamp(approval.decidedAt)}`}
+            {approval.decisionPath && ` ${PATH_LABEL[approval.decisionPath] ?? ''}`}.
+          </p>
+          {approval.comment && <p className="mt-1 text-sm">Comment: {approval.comment}</p>}
+          {approval.reason && <p className="mt-1 text-sm">Reason: {approval.reason}</p>}
+        </section>
+      )}
+
+      <dl className="grid gap-x-6 gap-y-3 rounded-lg border border-slate-200 bg-white p-5 text-sm sm:grid-cols-2">
+        <div>
+          <dt className="text-slate-500">Amount</dt>
+          <dd className="text-lg font-semibold tabular-nums">{formatMoney(approval.amount, approval.currency)}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Requester</dt>
+          <dd>{request.requester ?? '—'}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Requested</dt>
+          <dd>{formatTimestamp(approval.requestedAt)}</dd>
+        </div>
+        <div>
+          <dt className="text-slate-500">Deadline</dt>
+          <dd className={left.overdue && approval.status === 'PENDING' ? 'font-medium text-red-700' : ''}>
+            {formatTimestamp(approval.deadline)}
+            {approval.status === 'PENDING' && ` (${left.text}${left.overdue ? '' : ' left'})`}
+          </dd>
+        </div>
+        {Object.entries(request.fields ?? {}).map(([key, value]) => (
+          <div key={key}>
+            <dt className="text-slate-500">{key}</dt>
+            <dd>{String(value)}</dd>
+          </div>
+        ))}
+        <div>
+          <dt className="text-slate-500">Workflow</dt>
+          <dd>
+            <a href={temporalUiLink(approval.workflowId, approval.runId)} target="_blank" rel="noreferrer" className="text-brand-700 hover:underline">
+              {approval.workflowId}
+            </a>{' '}
+            <span className="text-slate-500">attempt {approval.attempt}</span>
+          </dd>
+        </div>
+      </dl>
+
+      {approval.status === 'PENDING' && <DecisionPanel approvalId={approval.id} approveAction={approveAction} rejectAction={rejectAction} />}
+
+      <section aria-labelledby="history-heading" className="rounded-lg border border-slate-200 bg-white p-5">
+        <h2 id="history-heading" className="mb-3 text-lg font-semibold">
+          History
+        </h2>
+        <ol className="space-y-2 text-sm">
+          {approval.events.map((event) => (
+            <li key={event.id} className="flex flex-wrap gap-x-2">
+              <time dateTime={event.at.toISOString()} className="tabular-nums text-slate-500">
+                {formatTimestamp(event.at)}
+              </time>
+              <span className="font-medium">{event.action.toLowerCase()}</span>
+              <span>by {event.actor}</span>
+              <span className="text-slate-500">{PATH_LABEL[event.path] ?? ''}</span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

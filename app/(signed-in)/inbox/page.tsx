@@ -1,0 +1,22 @@
+import type { Metadata } from 'next';
+import { ApprovalTable } from '@/components/approval-table';
+import { listPendingApprovals } from '@/lib/approvals/queries';
+import { getDb } from '@/lib/db';
+
+export const metadata: Metadata = { title: 'Inbox' };
+export const dynamic = 'force-dynamic';
+
+export default async function InboxPage() {
+  const approvals = await listPendingApprovals(getDb());
+  return (
+    <>
+      <div className="mb-4 flex items-baseline justify-between">
+        <h1 className="text-2xl font-semibold tracking-tight">Inbox</h1>
+        <p className="text-sm text-slate-600">
+          {approvals.length} pending · soonest deadline first
+        </p>
+      </div>
+      <ApprovalTable approvals={approvals} now={new Date()} caption="Pending approval requests" />
+    </>
+  );
+}

@@ -1,0 +1,35 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { SignInForm } from '@/components/sign-in-form';
+import { getCurrentUser } from '@/lib/auth';
+
+export const metadata: Metadata = { title: 'Sign in' };
+
+/** Only same-site paths: an open redirect through callbackUrl is refused. */
+function safeCallback(value: string | string[] | undefined): string {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (!raw) return '/inbox';
+  try {
+    const url = new URL(raw, 'http://countersign.local');
+    if (url.origin !== 'http://countersign.local' && !raw.startsWith('http')) return '/inbox';
+    const path = `${url.pathname}${url.search}`;
+    return path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/signin') ? path : '/inbox';
+  } catch {
+    return '/inbox';
+  }
+}
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if (await getCurrentUser()) redirect(callbackUrl);
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+        <h1 className="text-2xl font-semibold tracking-tight">Countersign</h1>
+        <p className="mt-1 text-sm text-slate-600">Sign in to review approval requests.</p>
+        <SignInForm callbackUrl={callbackUrl} />
+      </div>
+    </main>
+  );
+}

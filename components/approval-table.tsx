@@ -1,0 +1,49 @@
+import Link from 'next/link';
+import { formatDuration, formatMoney, formatTimeLeft } from '@/lib/format';
+import type { ApprovalSummary } from '@/lib/approvals/queries';
+
+/** Pending requests with their age and time left, as the inbox and admin queue show them. */
+export function ApprovalTable({ approvals, now, caption }: { approvals: ApprovalSummary[]; now: Date; caption: string }) {
+  if (approvals.length === 0) {
+    return <p className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">Nothing is waiting for a decision.</p>;
+  }
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            <th scope="col" className="px-4 py-2">Request</th>
+            <th scope="col" className="px-4 py-2">Customer</th>
+            <th scope="col" className="px-4 py-2 text-right">Amount</th>
+            <th scope="col" className="px-4 py-2">Age</th>
+            <th scope="col" className="px-4 py-2">Time left</th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">
+          {approvals.map((a) => {
+            const left = formatTimeLeft(a.deadline, now);
+            return (
+              <tr key={a.id} data-testid="approval-row" className="hover:bg-slate-50">
+                <td className="px-4 py-3">
+                  <Link href={`/inbox/${a.id}`} className="font-medium text-brand-700 hover:underline">
+                    {a.title}
+                  </Link>
+                  {a.attempt > 1 && <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800">attempt {a.attempt}</span>}
+                </td>
+                <td className="px-4 py-3">{a.customer ?? '—'}</td>
+                <td className="px-4 py-3 text-right tabular-nums">{formatMoney(a.amount, a.currency)}</td>
+                <td className="px-4 py-3 tabular-nums">
+                  <time dateTime={a.requestedAt.toISOString()}>{formatDuration(now.getTime() - a.requestedAt.getTime())}</time>
+                </td>
+                <td className={`px-4 py-3 tabular-nums ${left.overdue ? 'font-medium text-red-700' : ''}`}>
+                  <time dateTime={a.deadline.toISOString()}>{left.text}</time>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

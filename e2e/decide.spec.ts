@@ -1,0 +1,58 @@
+import { test, expect, REVIEWER } from './support';
+
+test.use({ storageState: REVIEWER.storageState });
+
+test('a reviewer approves a pending request and the workflow is fulfilled', async ({ page, pendingOrder, db }) => {
+  const order = await pendingOrder();
+  await page.goto('/inbox');
+  const row = page.getByTestId('approval-row').filter({ hasText: order.customer });
+  await expect(row).toContainText('$1,234.50');
+  await row.getByRole('link').click();
+  await expect(page).toHaveURL(`/inbox/${order.approvalId}`);
+  await expect(page.getByText('WIDGET-1 × 3')).toBeVisible();
+
+  await page.getByLabel('Comment').fill('Looks right');
+  await page.getByRole('button', { name: 'Approve' }).click();
+
+  await expect(page.getByTestId('decision')).toContainText(`Approved by ${REVIEWER.email}`);
+  await expect(page.getByTestId('status')).toHaveText('approved');
+  expect(await order.result()).toEqual({ status: 'FULFILLED', decidedBy: REVIEWER.email, comment: 'Looks right' });
+  const stored = await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } });
+  expect(stored).toMatchObject({ status: 'APPROVED', decidedBy: REVIEWER.email, decisionPath: 'DASHBOARD' });
+
+  await page.goto('/inbox');
+  await expect(page.getByTestId('approval-row').filter({ hasText: order.customer })).toHaveCount(0);
+});
+
+test('rejecting needs a reason; with one, the workflow ends REJECTED', async ({ page, pendingOrder, db }) => {
+  const order = await pendingOrder();
+  await page.goto(`/inbox/${order.approvalId}`);
+
+  await page.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.locator('#reason-error')).toHaveText('A reason is required to reject');
+  expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } })).status).toBe('PENDING');
+
+  await page.getByLabel('Reason').fill('Customer is over their credit limit');
+  await page.getByRole('button', { name: 'Reject' }).click();
+  await expect(page.getByTestId('decision')).toContainText(`Rejected by ${REVIEWER.email}`);
+  await expect(page.getByTestId('decision')).toContainText('Customer is over their credit limit');
+  expect(await order.result()).toEqual({ status: 'REJECTED', decidedBy: REVIEWER.email, reason: 'Customer is over their credit limit' });
+});
+
+test('a decision on a stale page says who decided first, and changes nothing', async ({ browser, pendingOrder }) => {
+  const order = await pendingOrder();
+  const first = await browser.newPage({ storageState: REVIEWER.storageState });
+  const second = await browser.newPage({ storageState: REVIEWER.storageState });
+  await first.goto(`/inbox/${order.approvalId}`);
+  await second.goto(`/inbox/${order.approvalId}`);
+
+  await first.getByRole('button', { name: 'Approve' }).click();
+  await expect(first.getByTestId('decision')).toContainText('Approved by');
+
+  await second.getByLabel('Reason').fill('Too late');
+  await second.getByRole('button', { name: 'Reject' }).click();
+  await expect(second.getByRole('alert').filter({ hasText: /\w/ })).toContainText(`Already decided by ${REVIEWER.email} at`);
+  expect((await order.result()).status).toBe('FULFILLED');
+  await first.close();
+  await second.close();
+});

@@ -1,0 +1,66 @@
+// Shared by the e2e specs: the real database and Temporal client, and a way
+// to put a fresh pending request in the inbox through the real workflow.
+import { randomBytes } from 'node:crypto';
+import { test as base, expect } from '@playwright/test';
+import type { Client } from '@temporalio/client';
+import { startOrderApproval } from '../lib/approvals/start-order-approval';
+import { createDb, type Db } from '../lib/db';
+import type { OrderResult } from '../lib/orders';
+import { connectTemporal } from '../lib/temporal';
+
+export const REVIEWER = { email: 'reviewer@example.com', password: 'countersign-reviewer', storageState: 'e2e/.auth/reviewer.json' };
+export const ADMIN = { email: 'admin@example.com', password: 'countersign-admin', storageState: 'e2e/.auth/admin.json' };
+
+export interface PendingOrder {
+  approvalId: string;
+  workflowId: string;
+  customer: string;
+  result(): Promise<OrderResult>;
+}
+
+interface Fixtures {
+  db: Db;
+  temporal: Client;
+  pendingOrder: () => Promise<PendingOrder>;
+}
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures take their dependencies as the first argument.
+  db: async ({}, use) => {
+    const db = createDb(process.env.DATABASE_URL);
+    await use(db);
+    await db.$disconnect();
+  },
+  // eslint-disable-next-line no-empty-pattern
+  temporal: async ({}, use) => {
+    const client = await connectTemporal(process.env.TEMPORAL_ADDRESS);
+    await use(client);
+    await client.connection.close();
+  },
+  pendingOrder: async ({ db, temporal }, use) => {
+    await use(async () => {
+      const id = `e2e-${randomBytes(5).toString('hex')}`;
+      const customer = `Customer ${id}`;
+      const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
+      const { workflowId } = await startOrderApproval(temporal, taskQueue, {
+        id,
+        customer,
+        amount: 1234.5,
+        currency: 'USD',
+        items: [{ sku: 'WIDGET-1', qty: 3 }],
+      });
+      let approvalId: string | undefined;
+      await expect
+        .poll(async () => {
+          const row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true } });
+          approvalId = row?.id;
+          return approvalId;
+        }, { message: `the worker writes the approval row for ${workflowId}` })
+        .toBeDefined();
+      if (!approvalId) throw new Error('unreachable: polled until defined');
+      return { approvalId, workflowId, customer, result: () => temporal.workflow.getHandle(workflowId).result() as Promise<OrderResult> };
+    });
+  },
+});
+
+export { expect };

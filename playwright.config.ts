@@ -1,0 +1,64 @@
+// End-to-end tests in Debian's Chromium against the production build, a real
+// worker, a real Temporal server and a real PostgreSQL (given by env; see
+// scripts/with-services.ts, which `npm test` runs this under).
+import { randomBytes } from 'node:crypto';
+import { defineConfig } from '@playwright/test';
+
+for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS'] as const) {
+  if (!process.env[name]) throw new Error(`${name} is not set: run the e2e tests through \`npm test\` (or scripts/with-services.ts).`);
+}
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+// Set once in the runner; test workers inherit it, so all share one queue and secret.
+process.env.TEMPORAL_TASK_QUEUE ??= `countersign-e2e-${randomBytes(4).toString('hex')}`;
+process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString('hex');
+
+const serverEnv = {
+  NEXT_DIST_DIR: '.next-test',
+  NEXTAUTH_URL: baseURL,
+  NEXT_TELEMETRY_DISABLED: '1',
+  APPROVAL_WINDOW: '1h',
+  WORKER_LOG_LEVEL: 'WARN',
+};
+
+export default defineConfig({
+  testDir: 'e2e',
+  fullyParallel: true,
+  workers: 2,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // The machine has no network beyond loopback: keep Chromium from trying.
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  projects: [
+    { name: 'setup', testMatch: /auth\.setup\.ts/ },
+    { name: 'chromium', dependencies: ['setup'] },
+  ],
+  webServer: [
+    {
+      command: `npm run build && npx next start -H 127.0.0.1 -p ${port}`,
+      url: `${baseURL}/signin`,
+      timeout: 300_000,
+      env: serverEnv,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'npm run worker',
+      wait: { stdout: /\[worker\] ready/ },
+      timeout: 120_000,
+      env: serverEnv,
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    },
+  ],
+});
