@@ -37,15 +37,18 @@ const schemas = {
 type Schemas = typeof schemas;
 const cache = new Map<keyof Schemas, unknown>();
 
-function read<K extends keyof Schemas>(key: K): z.infer<Schemas[K]> {
-  if (!cache.has(key)) {
-    const parsed = schemas[key].safeParse(process.env);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-      throw new Error(`Invalid environment:\n${problems}`);
-    }
-    cache.set(key, parsed.data);
+/** Parses one section of an environment, uncached; the error names every bad variable. */
+export function parseEnv<K extends keyof Schemas>(key: K, source: Record<string, string | undefined>): z.infer<Schemas[K]> {
+  const parsed = schemas[key].safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid environment:\n${problems}`);
   }
+  return parsed.data as z.infer<Schemas[K]>;
+}
+
+function read<K extends keyof Schemas>(key: K): z.infer<Schemas[K]> {
+  if (!cache.has(key)) cache.set(key, parseEnv(key, process.env));
   return cache.get(key) as z.infer<Schemas[K]>;
 }
 

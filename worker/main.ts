@@ -1,15 +1,22 @@
 // `npm run worker`: runs orderWorkflow and the approval activities.
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { getDb } from '../lib/db';
 import { approvalsEnv, temporalEnv } from '../lib/env';
 import { createActivities } from './activities';
+import { createWorkerLogger, parseLogLevel } from './logger';
 
-const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+/** Resolves once the worker polls its task queue; rejects if it stops first. */
+async function untilPolling(worker: Worker, running: Promise<void>): Promise<void> {
+  let settled = false;
+  const watch = running.finally(() => (settled = true));
+  while (worker.getState() !== 'RUNNING') {
+    if (settled) return watch;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 async function main(): Promise<void> {
-  const level = (process.env.WORKER_LOG_LEVEL ?? 'INFO').toUpperCase();
-  if (!LOG_LEVELS.includes(level as LogLevel)) throw new Error(`WORKER_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  Runtime.install({ logger: new DefaultLogger(level as LogLevel) });
+  Runtime.install({ logger: createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)) });
   const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
   const { APPROVAL_WINDOW } = approvalsEnv();
 
@@ -32,8 +39,10 @@ async function main(): Promise<void> {
       activities: createActivities({ db, approvalWindowMs: APPROVAL_WINDOW }),
     });
     // SIGINT and SIGTERM make the SDK shut the worker down; run() then resolves.
+    const running = worker.run();
+    await untilPolling(worker, running);
     console.log(`[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${TEMPORAL_ADDRESS}, namespace "${TEMPORAL_NAMESPACE}", approval window ${APPROVAL_WINDOW / 1000}s`);
-    await worker.run();
+    await running;
     console.log('[worker] stopped');
   } finally {
     await connection.close();

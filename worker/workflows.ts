@@ -1,7 +1,7 @@
 // Workflow code: deterministic. It imports activity *types* only, and no Node
 // or database module (eslint enforces both).
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, approvalResultSchema, type ApprovalDeniedDetails, type ApprovalOutcome } from '../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, approvalResultSchema, INVALID_APPROVAL_REQUEST, type ApprovalDeniedDetails, type ApprovalOutcome } from '../lib/approval-contract';
 import { orderToApprovalRequest, type Order, type OrderResult } from '../lib/orders';
 import type { Activities } from './activities';
 
@@ -18,6 +18,18 @@ function deniedBy(failure: ApplicationFailure): ApprovalDeniedDetails {
     return { reviewer: details.reviewer };
   }
   return { reviewer: 'unknown' };
+}
+
+/**
+ * A decision to reject: ApprovalDenied, or any other non-retryable failure sent
+ * from outside (`temporal activity fail` sends one with no type). The activity
+ * itself fails non-retryably only for an invalid request, which is a bug in the
+ * calling workflow, not a decision.
+ */
+function isRejection(cause: unknown): cause is ApplicationFailure {
+  if (!(cause instanceof ApplicationFailure)) return false;
+  if (cause.type === APPROVAL_DENIED) return true;
+  return cause.nonRetryable === true && cause.type !== INVALID_APPROVAL_REQUEST;
 }
 
 /** Waits for a person to approve or reject the approval request; returns the outcome. */
@@ -41,7 +53,7 @@ async function awaitApproval(order: Order): Promise<ApprovalOutcome> {
     const { reviewer, comment } = parsed.data;
     return { status: 'APPROVED', decidedBy: reviewer, ...(comment ? { comment } : {}) };
   } catch (error) {
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === APPROVAL_DENIED) {
+    if (error instanceof ActivityFailure && isRejection(error.cause)) {
       return { status: 'REJECTED', decidedBy: deniedBy(error.cause).reviewer, reason: error.cause.message };
     }
     throw error;

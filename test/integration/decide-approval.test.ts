@@ -1,0 +1,99 @@
+// decideApproval: a reviewer's decision reaches Temporal exactly once, then the
+// database, and the workflow acts on it.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
+import { ApprovalError } from '../../lib/approvals/errors';
+import {
+  approvalAttemptsStarted,
+  findApproval,
+  newOrder,
+  openServices,
+  startOrder,
+  waitForPendingApproval,
+  withWorker,
+  type Services,
+} from './helpers';
+
+const DECISIONS = ['APPROVED', 'REJECTED'];
+
+describe('decideApproval', { timeout: 120_000 }, () => {
+  let services: Services;
+  before(async () => {
+    services = await openServices();
+  });
+  after(async () => {
+    await services?.close();
+  });
+
+  const deps = () => ({ db: services.db, temporal: services.client });
+
+  test('approve fulfils the order, records a DASHBOARD decision once, and a second decision is refused naming the first reviewer', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      const handle = await startOrder(services, taskQueue, newOrder());
+      const pending = await waitForPendingApproval(db, handle.workflowId);
+      const first = `first-${randomUUID()}@example.com`;
+
+      const decided = await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id, comment: 'ship it' }) }, { email: first });
+      assert.equal(decided.status, 'APPROVED');
+      assert.equal(decided.decidedBy, first);
+
+      assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: first, comment: 'ship it' });
+      const row = await findApproval(db, handle.workflowId);
+      assert.equal(row?.status, 'APPROVED');
+      assert.equal(row?.decisionPath, 'DASHBOARD');
+      assert.equal(row?.decidedBy, first);
+      assert.equal(row?.comment, 'ship it');
+      assert.equal(row?.taskToken, null);
+      const decisions = await db.auditEvent.findMany({ where: { approvalRequestId: pending.id, action: { in: DECISIONS } } });
+      assert.deepEqual(
+        decisions.map((e) => [e.action, e.actor, e.path]),
+        [['APPROVED', first, 'DASHBOARD']],
+      );
+
+      const second = decideApproval(deps(), { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'too late' }) }, { email: 'second@example.com' });
+      await assert.rejects(second, (error: unknown) => {
+        assert.ok(error instanceof ApprovalError);
+        assert.equal(error.code, 'ALREADY_DECIDED');
+        assert.match(error.message, new RegExp(`Already decided by ${first.replace(/[.]/g, '\\.')}`));
+        return true;
+      });
+      assert.equal(await db.auditEvent.count({ where: { approvalRequestId: pending.id, action: { in: DECISIONS } } }), 1);
+    });
+  });
+
+  test('reject ends the workflow REJECTED with the reason, and the approval is never re-issued', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      const handle = await startOrder(services, taskQueue, newOrder());
+      const pending = await waitForPendingApproval(db, handle.workflowId);
+
+      await decideApproval(deps(), { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'over budget' }) }, { email: 'rita@example.com' });
+
+      assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: 'rita@example.com', reason: 'over budget' });
+      const rows = await db.approvalRequest.findMany({ where: { workflowId: handle.workflowId } });
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]?.attempt, 1);
+      assert.equal(rows[0]?.status, 'REJECTED');
+      assert.equal(rows[0]?.reason, 'over budget');
+      assert.equal(rows[0]?.decisionPath, 'DASHBOARD');
+      assert.equal(await db.auditEvent.count({ where: { approvalRequestId: pending.id, action: 'REISSUED' } }), 0);
+      // One started attempt in history: the rejection was not retried.
+      assert.deepEqual(await approvalAttemptsStarted(handle), [1]);
+      assert.equal((await handle.describe()).status.name, 'COMPLETED');
+    });
+  });
+
+  test('refuses an unknown request id with NOT_FOUND and writes nothing', async () => {
+    const { db } = services;
+    const id = randomUUID();
+    await assert.rejects(
+      decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email: 'nobody@example.com' }),
+      (error: unknown) => error instanceof ApprovalError && error.code === 'NOT_FOUND' && error.httpStatus === 404,
+    );
+    assert.equal(await db.approvalRequest.count({ where: { id } }), 0);
+    assert.equal(await db.auditEvent.count({ where: { OR: [{ approvalRequestId: id }, { actor: 'nobody@example.com' }] } }), 0);
+  });
+});

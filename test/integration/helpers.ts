@@ -1,0 +1,197 @@
+// Shared setup for the integration tests. They run against a real Temporal dev
+// server and a real PostgreSQL, named by DATABASE_URL, TEMPORAL_ADDRESS and
+// TEMPORAL_CLI (scripts/with-services.ts provides all three).
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
+import { startOrderApproval } from '../../lib/approvals/start-order-approval';
+import { createDb, type Db } from '../../lib/db';
+import type { Order } from '../../lib/orders';
+import { connectTemporal } from '../../lib/temporal';
+import { createActivities } from '../../worker/activities';
+import { createWorkerLogger } from '../../worker/logger';
+import type { orderWorkflow } from '../../worker/workflows';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const NAMESPACE = process.env.TEMPORAL_NAMESPACE || 'default';
+
+export interface IntegrationEnv {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalCli: string;
+}
+
+function readIntegrationEnv(): IntegrationEnv {
+  const { DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_CLI } = process.env;
+  if (!DATABASE_URL || !TEMPORAL_ADDRESS || !TEMPORAL_CLI) {
+    const missing = Object.entries({ DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_CLI })
+      .filter(([, value]) => !value)
+      .map(([name]) => name);
+    throw new Error(
+      `The integration tests need a real PostgreSQL and Temporal server; ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set.\n` +
+        'Run them with `npm run test:services` (scripts/with-services.ts starts both and sets the variables), or set\n' +
+        '  DATABASE_URL=postgresql://user:password@host:port/db  TEMPORAL_ADDRESS=host:port  TEMPORAL_CLI=/path/to/temporal',
+    );
+  }
+  try {
+    fs.accessSync(TEMPORAL_CLI, fs.constants.X_OK);
+  } catch {
+    throw new Error(`TEMPORAL_CLI=${TEMPORAL_CLI} is not an executable file (the \`temporal\` CLI binary).`);
+  }
+  return { databaseUrl: DATABASE_URL, temporalAddress: TEMPORAL_ADDRESS, temporalCli: TEMPORAL_CLI };
+}
+
+/** Read when a test file loads it: a missing variable fails the file at once, with the reason. */
+export const env = readIntegrationEnv();
+
+// Warnings and errors only: the SDK's info lines would bury the test report.
+Runtime.install({ logger: createWorkerLogger('WARN') });
+
+/** A database client, checked to be reachable before any test uses it. */
+export async function openDb(): Promise<Db> {
+  const db = createDb(env.databaseUrl);
+  try {
+    await db.$queryRaw`SELECT 1`;
+  } catch (error) {
+    await db.$disconnect();
+    throw new Error(`Cannot reach PostgreSQL at DATABASE_URL (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return db;
+}
+
+export interface Services {
+  db: Db;
+  client: Client;
+  /** The worker side's connection, shared by the per-test workers of one file. */
+  connection: NativeConnection;
+  /** Workflows the tests started; close() terminates any still running. */
+  started: string[];
+  close(): Promise<void>;
+}
+
+export async function openServices(): Promise<Services> {
+  const db = await openDb();
+  const client = await connectTemporal(env.temporalAddress, NAMESPACE);
+  const connection = await NativeConnection.connect({ address: env.temporalAddress });
+  const started: string[] = [];
+  return {
+    db,
+    client,
+    connection,
+    started,
+    async close() {
+      // A failed test may leave its workflow waiting for a decision nobody will make.
+      await Promise.all(started.map((workflowId) => terminateIfRunning(client, workflowId)));
+      await connection.close();
+      await client.connection.close();
+      await db.$disconnect();
+    },
+  };
+}
+
+async function terminateIfRunning(client: Client, workflowId: string): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const { status } = await handle.describe();
+    if (status.name === 'RUNNING') await handle.terminate('integration test cleanup');
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+
+/** worker/workflows.ts bundled once per test file (each file is its own process). */
+function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../worker/workflows'),
+    logger: createWorkerLogger('WARN'),
+  });
+  return bundle;
+}
+
+export const uniqueTaskQueue = () => `test-${randomUUID()}`;
+
+/**
+ * Runs `fn` while a worker (real activities, 60 s approval window) polls a task
+ * queue of its own, then shuts the worker down.
+ */
+export async function withWorker<R>(services: Services, fn: (taskQueue: string) => Promise<R>): Promise<R> {
+  const taskQueue = uniqueTaskQueue();
+  const worker = await Worker.create({
+    connection: services.connection,
+    namespace: NAMESPACE,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ db: services.db, approvalWindowMs: 60_000 }),
+  });
+  return worker.runUntil(() => fn(taskQueue));
+}
+
+/** A valid order with a fresh id, so no two tests (or runs) share data. */
+export function newOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    id: `t-${randomUUID()}`,
+    customer: 'Integration Test Ltd',
+    amount: 420.5,
+    currency: 'USD',
+    items: [{ sku: 'SKU-1', qty: 2 }],
+    ...overrides,
+  };
+}
+
+/** Starts orderWorkflow through the domain function the app uses, and remembers it for cleanup. */
+export async function startOrder(services: Services, taskQueue: string, order: Order): Promise<WorkflowHandle<typeof orderWorkflow>> {
+  const { workflowId, runId } = await startOrderApproval(services.client, taskQueue, order);
+  services.started.push(workflowId);
+  return services.client.workflow.getHandle<typeof orderWorkflow>(workflowId, runId);
+}
+
+/** Polls `probe` until it returns a value (not undefined, null or false); no fixed sleeps. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 20_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(intervalMs);
+  }
+}
+
+/** The approval row of a workflow, task token included (the client omits it by default). */
+export function findApproval(db: Db, workflowId: string) {
+  return db.approvalRequest.findUnique({
+    where: { workflowId_activityId: { workflowId, activityId: APPROVAL_ACTIVITY_ID } },
+    omit: { taskToken: false },
+  });
+}
+
+/** Waits for the requestApproval activity to have stored its request. */
+export async function waitForPendingApproval(db: Db, workflowId: string) {
+  return waitFor(`the approval request of ${workflowId}`, async () => {
+    const row = await findApproval(db, workflowId);
+    return row?.status === 'PENDING' && row.taskToken ? { ...row, taskToken: row.taskToken } : undefined;
+  });
+}
+
+/** Attempts of the approval activity that Temporal recorded as started, from the workflow history. */
+export async function approvalAttemptsStarted(handle: WorkflowHandle): Promise<number[]> {
+  const { events } = await handle.fetchHistory();
+  const scheduled = new Set(
+    (events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityId === APPROVAL_ACTIVITY_ID)
+      .map((e) => String(e.eventId)),
+  );
+  return (events ?? [])
+    .map((e) => e.activityTaskStartedEventAttributes)
+    .filter((started) => started && scheduled.has(String(started.scheduledEventId)))
+    .map((started) => started?.attempt ?? 0);
+}

@@ -1,0 +1,142 @@
+// orderWorkflow end to end: the approval request reaches the database with a
+// live task token, and any client (token, CLI by id) can complete it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import { RetryState } from '@temporalio/common';
+import { APPROVAL_ACTIVITY_ID, INVALID_APPROVAL_REQUEST } from '../../lib/approval-contract';
+import {
+  approvalAttemptsStarted,
+  env,
+  findApproval,
+  NAMESPACE,
+  newOrder,
+  openServices,
+  startOrder,
+  waitForPendingApproval,
+  withWorker,
+  type Services,
+} from './helpers';
+
+const run = promisify(execFile);
+
+describe('orderWorkflow', { timeout: 120_000 }, () => {
+  let services: Services;
+  before(async () => {
+    services = await openServices();
+  });
+  after(async () => {
+    await services?.close();
+  });
+
+  test('stores a PENDING request (attempt 1) whose task token completes the approval', async () => {
+    const { db, client } = services;
+    await withWorker(services, async (taskQueue) => {
+      const order = newOrder();
+      const handle = await startOrder(services, taskQueue, order);
+
+      const row = await waitForPendingApproval(db, handle.workflowId);
+      assert.equal(row.status, 'PENDING');
+      assert.equal(row.attempt, 1);
+      assert.equal(row.activityId, APPROVAL_ACTIVITY_ID);
+      assert.equal(row.title, `Order ${order.id} for ${order.customer}`);
+      assert.ok(row.taskToken.length > 0);
+
+      await client.activity.complete(row.taskToken, { approved: true, reviewer: 'ops' });
+
+      assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'ops' });
+      const decided = await findApproval(db, handle.workflowId);
+      assert.equal(decided?.status, 'APPROVED');
+      assert.equal(decided?.decidedBy, 'ops');
+      assert.equal(decided?.decisionPath, 'EXTERNAL');
+      assert.equal(decided?.taskToken, null);
+      const recorded = await db.auditEvent.findMany({ where: { approvalRequestId: row.id, action: 'APPROVED' }, select: { actor: true, path: true, details: true } });
+      assert.deepEqual(recorded, [{ actor: 'ops', path: 'EXTERNAL', details: { recordedBy: 'workflow' } }]);
+    });
+  });
+
+  test('resumes when the temporal CLI completes the approval by workflow id and activity id', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      const handle = await startOrder(services, taskQueue, newOrder());
+      await waitForPendingApproval(db, handle.workflowId);
+
+      // execFile rejects on a non-zero exit, with the CLI's stderr in the error.
+      await run(
+        env.temporalCli,
+        [
+          'activity', 'complete',
+          '--address', env.temporalAddress,
+          '--namespace', NAMESPACE,
+          '--workflow-id', handle.workflowId,
+          '--activity-id', APPROVAL_ACTIVITY_ID,
+          '--result', JSON.stringify({ approved: true, reviewer: 'cli-ops' }),
+        ],
+        { timeout: 30_000 },
+      );
+
+      assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'cli-ops' });
+      const row = await findApproval(db, handle.workflowId);
+      assert.equal(row?.status, 'APPROVED');
+      assert.equal(row?.decidedBy, 'cli-ops');
+      assert.equal(row?.decisionPath, 'EXTERNAL');
+    });
+  });
+
+  test('ends REJECTED, never re-issued, when the temporal CLI fails the approval by id with a reason', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      const handle = await startOrder(services, taskQueue, newOrder());
+      await waitForPendingApproval(db, handle.workflowId);
+
+      // The CLI sends a non-retryable ApplicationFailure with no type: a rejection.
+      await run(
+        env.temporalCli,
+        [
+          'activity', 'fail',
+          '--address', env.temporalAddress,
+          '--namespace', NAMESPACE,
+          '--workflow-id', handle.workflowId,
+          '--activity-id', APPROVAL_ACTIVITY_ID,
+          '--reason', 'Budget frozen',
+          '--detail', JSON.stringify({ reviewer: 'cli-finance' }),
+        ],
+        { timeout: 30_000 },
+      );
+
+      assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: 'cli-finance', reason: 'Budget frozen' });
+      assert.deepEqual(await approvalAttemptsStarted(handle), [1]);
+      const row = await findApproval(db, handle.workflowId);
+      assert.equal(row?.status, 'REJECTED');
+      assert.equal(row?.decidedBy, 'cli-finance');
+      assert.equal(row?.reason, 'Budget frozen');
+      assert.equal(row?.decisionPath, 'EXTERNAL');
+    });
+  });
+
+  test('fails with a non-retryable InvalidApprovalRequest, after one attempt, when the order breaks the contract', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      // Lower-case currency: the order is passed straight to the workflow, unvalidated.
+      const handle = await startOrder(services, taskQueue, newOrder({ currency: 'usd' }));
+
+      const error = await handle.result().then(
+        () => assert.fail('the workflow should have failed'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
+      assert.ok(error.cause instanceof ActivityFailure);
+      assert.equal(error.cause.activityId, APPROVAL_ACTIVITY_ID);
+      assert.equal(error.cause.retryState, RetryState.NON_RETRYABLE_FAILURE);
+      assert.ok(error.cause.cause instanceof ApplicationFailure);
+      assert.equal(error.cause.cause.type, INVALID_APPROVAL_REQUEST);
+      assert.equal(error.cause.cause.nonRetryable, true);
+      assert.match(error.cause.cause.message, /currency/);
+
+      assert.deepEqual(await approvalAttemptsStarted(handle), [1]);
+      assert.equal(await findApproval(db, handle.workflowId), null, 'an invalid request is never stored');
+    });
+  });
+});

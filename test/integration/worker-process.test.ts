@@ -1,0 +1,121 @@
+// The worker entry point (worker/main.ts) as a process: it fails loudly
+// without a server, and stops cleanly on SIGTERM.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { env, newOrder, openServices, ROOT, startOrder, uniqueTaskQueue, waitForPendingApproval } from './helpers';
+
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function startWorker(extraEnv: Record<string, string>) {
+  const child = spawn(TSX, ['worker/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: env.databaseUrl, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  assert.ok(address && typeof address === 'object');
+  server.close();
+  await once(server, 'close');
+  return address.port;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('worker/main.ts', { timeout: 120_000 }, () => {
+  test('exits non-zero within 30 s, saying it cannot reach the Temporal server, when nothing listens at TEMPORAL_ADDRESS', async () => {
+    const address = `127.0.0.1:${await closedPort()}`;
+    const worker = startWorker({ TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: uniqueTaskQueue() });
+    try {
+      const { code } = await withTimeout(worker.exited, 30_000, 'the worker exiting');
+      assert.notEqual(code, 0);
+      assert.match(worker.output().stderr, new RegExp(`Cannot reach the Temporal server at ${address.replace(/[.]/g, '\\.')}`));
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
+
+  test('prints its ready line on its own task queue, and exits 0 on SIGTERM', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
+    try {
+      await untilReady(worker);
+      assert.match(worker.output().stdout, new RegExp(`\\[worker\\] ready: task queue "${taskQueue}" on ${env.temporalAddress.replace(/[.]/g, '\\.')}`));
+
+      worker.child.kill('SIGTERM');
+      const { code, signal } = await withTimeout(worker.exited, 30_000, 'the worker stopping');
+      assert.deepEqual({ code, signal }, { code: 0, signal: null }, worker.output().stderr);
+      assert.match(worker.output().stdout, /\[worker\] stopped/);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
+
+  test('never writes a task token to its logs, even at DEBUG', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, WORKER_LOG_LEVEL: 'DEBUG' });
+    const services = await openServices();
+    try {
+      await untilReady(worker);
+      const handle = await startOrder(services, taskQueue, newOrder());
+      const row = await waitForPendingApproval(services.db, handle.workflowId);
+      await services.client.activity.complete(row.taskToken, { approved: true, reviewer: 'ops' });
+      assert.equal((await handle.result()).status, 'FULFILLED');
+      worker.child.kill('SIGTERM');
+      await withTimeout(worker.exited, 30_000, 'the worker stopping');
+
+      const { stdout, stderr } = worker.output();
+      const logs = stdout + stderr;
+      assert.match(logs, /Approval requested/, 'the activity logged its request');
+      assert.match(logs, /\[redacted\]/, 'the SDK attached a token, which was redacted');
+      const token = Buffer.from(row.taskToken);
+      for (const form of [token.toString('base64'), token.toString('base64url'), token.toString('hex')]) {
+        assert.ok(!logs.includes(form), 'a task token reached the worker logs');
+      }
+    } finally {
+      worker.child.kill('SIGKILL');
+      await services.close();
+    }
+  });
+});
+
+async function untilReady(worker: ReturnType<typeof startWorker>): Promise<void> {
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (worker.output().stdout.includes('[worker] ready')) resolve();
+      };
+      worker.child.stdout.on('data', check);
+      void worker.exited.then(({ code }) => reject(new Error(`the worker exited (${code}) before it was ready:\n${worker.output().stderr}`)));
+      check();
+    }),
+    60_000,
+    'the worker becoming ready',
+  );
+}

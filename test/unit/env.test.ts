@@ -1,0 +1,35 @@
+// Environment validation: a bad value stops start-up with a message naming the variable.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { parseEnv } from '../../lib/env';
+
+describe('APPROVAL_WINDOW', () => {
+  test('reads a duration such as 90s as milliseconds', () => {
+    assert.deepEqual(parseEnv('approvals', { APPROVAL_WINDOW: '90s' }), { APPROVAL_WINDOW: 90_000 });
+    assert.equal(parseEnv('approvals', { APPROVAL_WINDOW: '15m' }).APPROVAL_WINDOW, 15 * 60_000);
+  });
+
+  test('defaults to 24 hours', () => {
+    assert.equal(parseEnv('approvals', {}).APPROVAL_WINDOW, 24 * 3_600_000);
+  });
+
+  test('rejects garbage with an error that names the variable and the value', () => {
+    assert.throws(() => parseEnv('approvals', { APPROVAL_WINDOW: 'garbage' }), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /Invalid environment/);
+      assert.match(error.message, /APPROVAL_WINDOW: "garbage" is not a duration/);
+      return true;
+    });
+  });
+
+  test('rejects a zero or negative window', () => {
+    assert.throws(() => parseEnv('approvals', { APPROVAL_WINDOW: '0s' }), /APPROVAL_WINDOW/);
+    assert.throws(() => parseEnv('approvals', { APPROVAL_WINDOW: '-5m' }), /APPROVAL_WINDOW/);
+  });
+});
+
+describe('TEMPORAL_UI_URL', () => {
+  test('must be a URL, and the error names it', () => {
+    assert.throws(() => parseEnv('temporal', { TEMPORAL_UI_URL: 'not a url' }), /TEMPORAL_UI_URL/);
+  });
+});

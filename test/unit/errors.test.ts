@@ -1,0 +1,43 @@
+// Coded domain errors: one HTTP status and one actionable message each.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ApprovalError, alreadyDecided, type ApprovalErrorCode } from '../../lib/approvals/errors';
+
+describe('ApprovalError', () => {
+  test('maps each code to its HTTP status', () => {
+    const expected: Record<ApprovalErrorCode, number> = {
+      UNAUTHENTICATED: 401,
+      FORBIDDEN: 403,
+      INVALID_INPUT: 400,
+      NOT_FOUND: 404,
+      ALREADY_DECIDED: 409,
+      NO_LONGER_PENDING: 409,
+      DUPLICATE: 409,
+      TEMPORAL_UNAVAILABLE: 503,
+    };
+    for (const [code, status] of Object.entries(expected) as [ApprovalErrorCode, number][]) {
+      assert.equal(new ApprovalError(code, 'x').httpStatus, status, code);
+    }
+  });
+
+  test('is an Error that keeps its code, name and message', () => {
+    const error = new ApprovalError('NOT_FOUND', 'No such approval request.');
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, 'ApprovalError');
+    assert.equal(error.code, 'NOT_FOUND');
+    assert.equal(error.message, 'No such approval request.');
+  });
+});
+
+describe('alreadyDecided', () => {
+  test('names who decided and when, in UTC to the second', () => {
+    const error = alreadyDecided('ana@example.com', new Date('2026-11-28T10:20:30.456Z'));
+    assert.equal(error.code, 'ALREADY_DECIDED');
+    assert.equal(error.httpStatus, 409);
+    assert.equal(error.message, 'Already decided by ana@example.com at 2026-11-28 10:20:30 UTC.');
+  });
+
+  test('says "someone else" when the decider is not known', () => {
+    assert.equal(alreadyDecided(null, null).message, 'Already decided by someone else.');
+  });
+});
