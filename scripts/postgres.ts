@@ -24,6 +24,8 @@ export interface PostgresOptions {
 export interface RunningPostgres {
   url: string;
   dataDir: string;
+  /** Settles when the server process exits, whether stopped or crashed. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -186,14 +188,17 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const child: ChildProcess = spawn(
     bins.postgres,
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
-    { ...runAs, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+    // Own process group: a terminal's Ctrl-C reaches only our caller, which
+    // stops the services in order (PostgreSQL last) instead of all at once.
+    { ...runAs, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
   );
   let exited = false;
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     const text = d.toString();
     stderr = (stderr + text).slice(-4000);
-    for (const line of text.split('\n')) if (/ERROR|FATAL|PANIC/.test(line)) log(line);
+    // "starting up" answers our own readiness probe; not worth showing.
+    for (const line of text.split('\n')) if (/ERROR|FATAL|PANIC/.test(line) && !line.includes('the database system is starting up')) log(line);
   });
   const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
   try {
@@ -218,6 +223,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   return {
     url: databaseUrl({ host: '127.0.0.1', port, user: options.user, password: options.password, database: options.database }),
     dataDir,
+    exited: exit,
     async stop() {
       if (exited) return;
       child.kill('SIGINT'); // fast shutdown: rolls back open transactions, keeps committed data

@@ -58,6 +58,8 @@ export interface TemporalServerOptions {
 
 export interface RunningTemporal {
   address: string;
+  /** Settles when the server process exits, whether stopped or crashed. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,15 +77,56 @@ async function reachable(address: string): Promise<boolean> {
   }
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A dev server left running by a run of ours that was killed (its pid file
+ * names it, and it serves the same db file): stop it so this run can start.
+ */
+async function stopLeftover(pidFile: string, dbFile: string, log: (line: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return;
+  }
+  let cmdline = '';
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    // gone, or not Linux: nothing we can safely stop
+  }
+  if (pid > 0 && isAlive(pid) && cmdline.includes('start-dev') && cmdline.includes(dbFile)) {
+    log(`stopping a Temporal dev server (pid ${pid}) left running on ${dbFile}`);
+    process.kill(pid, 'SIGTERM');
+    const until = Date.now() + 15_000;
+    while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  fs.rmSync(pidFile, { force: true });
+}
+
 export async function startTemporalServer(options: TemporalServerOptions): Promise<RunningTemporal> {
   const address = `127.0.0.1:${options.port}`;
+  const pidFile = `${options.dbFile}.pid`;
+  await stopLeftover(pidFile, options.dbFile, options.log);
   if (await reachable(address)) {
     throw new Error(`A Temporal server already answers on ${address}. Stop it, or pick another port (TEMPORAL_PORT).`);
   }
   fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push(...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
-  const child: ChildProcess = spawn(options.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: a terminal's Ctrl-C reaches only our caller, which
+  // stops its workers before the server they talk to.
+  const child: ChildProcess = spawn(options.bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
   let exited = false;
   let output = '';
   const remember = (d: Buffer) => {
@@ -94,7 +137,13 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     remember(d);
     for (const line of d.toString().split('\n')) if (/"level":"(error|fatal)"|panic/i.test(line)) options.log(line);
   });
-  const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      fs.rmSync(pidFile, { force: true });
+      resolve();
+    }),
+  );
   const until = Date.now() + 60_000;
   while (!(await reachable(address))) {
     if (exited) throw new Error(`temporal server exited during start-up:\n${output}`);
@@ -106,6 +155,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   }
   return {
     address,
+    exited: exit,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

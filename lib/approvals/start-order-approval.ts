@@ -16,6 +16,8 @@ export async function startOrderApproval(client: Client, taskQueue: string, orde
       taskQueue,
       workflowId,
       args: [order],
+      // One approval per order, ever: re-running a closed order would reopen its decided request.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     return { workflowId, runId: handle.firstExecutionRunId };
   } catch (error) {

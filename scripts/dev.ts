@@ -1,0 +1,376 @@
+// `npm run dev`: PostgreSQL, Temporal, migrations, demo data, the worker and
+// the web app from one command. Ctrl-C stops them all, web first, database last.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { DEV_DB } from '../lib/database-url';
+import { approvalsEnv, temporalEnv } from '../lib/env';
+import { DEMO_USERS } from '../lib/users';
+import { startPostgres } from './postgres';
+import { seed } from './seed';
+import { ensureTemporal, startTemporalServer } from './temporal';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'node_modules', '.bin');
+/** How long a child gets to stop before its whole process group is killed. */
+const STOP_GRACE_MS = 10_000;
+
+// ---------------------------------------------------------------- output
+
+const COLORS: Record<string, number> = { dev: 1, postgres: 34, temporal: 33, prisma: 90, seed: 32, worker: 35, web: 36 };
+const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+// eslint-disable-next-line no-control-regex -- matching terminal escape codes is the point
+const ANSI_CODE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+
+function prefixFor(name: string): string {
+  const tag = `[${name}]`;
+  return useColor ? `\x1b[${COLORS[name] ?? 0}m${tag}\x1b[0m` : tag;
+}
+
+function logger(name: string): (line: string) => void {
+  const prefix = prefixFor(name);
+  const plain = `[${name}] `;
+  return (text) => {
+    for (const line of text.replace(/\s+$/, '').split('\n')) {
+      // The worker prefixes its own lines already.
+      const rest = line.startsWith(plain) ? line.slice(plain.length) : line;
+      process.stdout.write(`${prefix} ${rest}\n`);
+    }
+  };
+}
+
+const log = logger('dev');
+
+function pipeLines(stream: Readable | null, write: (line: string) => void, keep: (line: string) => boolean = () => true): void {
+  if (!stream) return;
+  readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    // Blank lines and bare terminal codes (next dev's cursor reset) say nothing once prefixed.
+    if (line.replace(ANSI_CODE, '').trim() && keep(line)) write(line);
+  });
+}
+
+/**
+ * Drops the warning Prisma prints on every run because the schema keeps its
+ * datasource url next to the driver adapter (kept on purpose: see prisma.config.ts).
+ */
+function withoutPrismaUrlWarning(): (line: string) => boolean {
+  let inWarning = false;
+  return (line) => {
+    if (line.startsWith('WARNING: Your schema specifies the following datasource properties')) inWarning = true;
+    const keep = !inWarning;
+    if (line.startsWith('We recommend you to remove those properties')) inWarning = false;
+    return keep;
+  };
+}
+
+// ---------------------------------------------------------------- settings
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${name}=${raw} is not a TCP port (1-65535)`);
+  return port;
+}
+
+/** NEXTAUTH_SECRET, else one generated on the first run and kept in the data dir. */
+function nextAuthSecret(dataDir: string): string {
+  const fromEnv = process.env.NEXTAUTH_SECRET;
+  if (fromEnv) return fromEnv;
+  const file = path.join(dataDir, 'nextauth-secret');
+  try {
+    const kept = fs.readFileSync(file, 'utf8').trim();
+    if (kept) return kept;
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) throw error;
+  }
+  // Kept, not regenerated: a new secret on every start would sign everyone out.
+  const secret = randomBytes(32).toString('base64url');
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  log(`generated NEXTAUTH_SECRET in ${file}`);
+  return secret;
+}
+
+/** Fails early with a clear message instead of a crashed `next dev` after everything else started. */
+function assertPortFree(port: number, variable: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: stop what runs there, or set ${variable}.`) : error),
+    );
+    server.listen(port, () => server.close(() => resolve()));
+  });
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+// ---------------------------------------------------------------- services
+
+interface Service {
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** Everything started so far, in start order; stopped in reverse. */
+const services: Service[] = [];
+let stopping = false;
+let stopRequest: { code: number; at: number } | undefined;
+let resolveStop: (code: number) => void = () => undefined;
+const stopRequested = new Promise<number>((resolve) => (resolveStop = resolve));
+
+/** Ends the run: a signal asks for exit code 0, a crashed child for 1. The first request wins. */
+function requestStop(code: number, why: string): void {
+  if (stopping || stopRequest) {
+    // tsx relays a terminal's Ctrl-C too: only a later, deliberate repeat is worth a word.
+    if (Date.now() - (stopRequest?.at ?? 0) > 2000) log(`${why}; already stopping`);
+    return;
+  }
+  stopRequest = { code, at: Date.now() };
+  (code === 0 ? log : logError)(`${why}; stopping everything`);
+  resolveStop(code);
+}
+
+function logError(line: string): void {
+  log(useColor ? `\x1b[31m${line}\x1b[0m` : line);
+}
+
+class Interrupted extends Error {}
+
+/** Between start-up steps: give up if a stop was requested meanwhile. */
+function checkpoint(): void {
+  if (stopRequest) throw new Interrupted();
+}
+
+function watch(name: string, exited: Promise<void>): void {
+  void exited.then(() => {
+    if (!stopping) requestStop(1, `${name} exited unexpectedly`);
+  });
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+/**
+ * Runs a long-lived child in its own process group, so stopping it also stops
+ * whatever it spawned (next dev's server process, tsx's node child, esbuild).
+ */
+function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Service {
+  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const write = logger(name);
+  pipeLines(child.stdout, write);
+  pipeLines(child.stderr, write);
+  let exitedAlready = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (error) => {
+      write(`could not start ${command}: ${error.message}`);
+      exitedAlready = true;
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      exitedAlready = true;
+      if (!stopping) write(`exited (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      resolve();
+    });
+  });
+  // 'close' comes after 'exit', once the pipes are drained: the last lines
+  // (the worker's "stopped") would be lost if we moved on at 'exit'.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  watch(name, exited);
+  const pid = child.pid;
+  return {
+    name,
+    async stop() {
+      if (pid === undefined) return;
+      if (!exitedAlready) {
+        killGroup(pid, 'SIGTERM');
+        const timer = setTimeout(() => {
+          write(`did not stop within ${STOP_GRACE_MS / 1000}s; killing it`);
+          killGroup(pid, 'SIGKILL');
+        }, STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Grandchildren that outlived the leader (they would also hold the pipes open).
+      killGroup(pid, 'SIGKILL');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    },
+  };
+}
+
+/** The last line `prisma migrate deploy` prints when it succeeded. */
+const MIGRATED = /^(No pending migrations to apply\.|All migrations have been successfully applied\.)/;
+
+/**
+ * `prisma migrate deploy`. In its JS mode the CLI lingers 10 s after the work
+ * is done (a timer in its wasm schema engine is never cleared), so the success
+ * line ends the wait and the idle process is stopped; the exit code still
+ * decides when that line never comes.
+ */
+function migrate(env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // Own process group: a Ctrl-C lets a migration finish instead of cutting
+    // it off halfway; start-up then stops at its next step.
+    const child = spawn(path.join(BIN, 'prisma'), ['migrate', 'deploy'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const write = logger('prisma');
+    const keep = withoutPrismaUrlWarning();
+    const onLine = (line: string) => {
+      write(line);
+      if (MIGRATED.test(line)) {
+        resolve();
+        if (child.pid !== undefined) killGroup(child.pid, 'SIGTERM');
+      }
+    };
+    pipeLines(child.stdout, onLine, keep);
+    pipeLines(child.stderr, onLine, keep);
+    child.once('error', (error) => reject(new Error(`could not run prisma: ${error.message}`)));
+    // After a resolve, the rejection of a killed process is ignored.
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`})`))));
+  });
+}
+
+// ---------------------------------------------------------------- start-up
+
+interface Running {
+  webPort: number;
+  temporalUiUrl: string | undefined;
+  dataDir: string;
+}
+
+async function up(): Promise<Running> {
+  // Bad settings stop us here, before anything starts.
+  const { TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
+  approvalsEnv();
+  const webPort = portFromEnv('PORT', 3000);
+  const temporalPort = portFromEnv('TEMPORAL_PORT', 7233);
+  const temporalUiPort = portFromEnv('TEMPORAL_UI_PORT', 8233);
+  portFromEnv('COUNTERSIGN_PG_PORT', 5433); // DEV_DB reads it; this only checks it
+  const dataDir = path.resolve(process.env.COUNTERSIGN_DATA_DIR || path.join(ROOT, '.data'));
+  fs.mkdirSync(dataDir, { recursive: true });
+  await assertPortFree(webPort, 'PORT');
+
+  let databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl) {
+    log('using the database in DATABASE_URL');
+  } else {
+    const postgres = await startPostgres({ ...DEV_DB, dataDir: path.join(dataDir, 'postgres'), log: logger('postgres') });
+    services.push({ name: 'postgres', stop: () => postgres.stop() });
+    watch('postgres', postgres.exited);
+    databaseUrl = postgres.url;
+    logger('postgres')(`ready on 127.0.0.1:${DEV_DB.port} (data in ${postgres.dataDir})`);
+  }
+  checkpoint();
+
+  let temporalAddress = process.env.TEMPORAL_ADDRESS;
+  let temporalUiUrl = process.env.TEMPORAL_UI_URL;
+  if (temporalAddress) {
+    log(`using the Temporal server at TEMPORAL_ADDRESS=${temporalAddress}`);
+  } else {
+    const bin = ensureTemporal(logger('temporal'));
+    checkpoint();
+    const dbFile = path.join(dataDir, 'temporal.db');
+    const temporal = await startTemporalServer({ bin, port: temporalPort, uiPort: temporalUiPort, dbFile, log: logger('temporal') });
+    services.push({ name: 'temporal', stop: () => temporal.stop() });
+    watch('temporal', temporal.exited);
+    temporalAddress = temporal.address;
+    temporalUiUrl = `http://localhost:${temporalUiPort}`;
+    logger('temporal')(`ready on ${temporal.address}, UI on ${temporalUiUrl} (state in ${dbFile})`);
+  }
+  checkpoint();
+
+  const baseEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, NEXT_TELEMETRY_DISABLED: '1' };
+  await migrate(baseEnv);
+  checkpoint();
+  await seed({ databaseUrl, temporalAddress, namespace: TEMPORAL_NAMESPACE, taskQueue: TEMPORAL_TASK_QUEUE, log: logger('seed') });
+  checkpoint();
+
+  const childEnv: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    TEMPORAL_ADDRESS: temporalAddress,
+    NEXTAUTH_URL: process.env.NEXTAUTH_URL || `http://localhost:${webPort}`,
+    NEXTAUTH_SECRET: nextAuthSecret(dataDir),
+    ...(temporalUiUrl ? { TEMPORAL_UI_URL: temporalUiUrl } : {}),
+    // Our output is a pipe; keep the children's colours when it ends on a terminal.
+    ...(useColor ? { FORCE_COLOR: '1' } : {}),
+  };
+  services.push(startChild('worker', path.join(BIN, 'tsx'), ['worker/main.ts'], childEnv));
+  services.push(startChild('web', path.join(BIN, 'next'), ['dev', '-H', process.env.HOST ?? '127.0.0.1', '-p', String(webPort)], { ...childEnv, PORT: String(webPort) }));
+  return { webPort, temporalUiUrl, dataDir };
+}
+
+function banner({ webPort, temporalUiUrl, dataDir }: Running): void {
+  const lines = [
+    '',
+    'Countersign is running',
+    `  Inbox        http://localhost:${webPort}/inbox`,
+    `  Temporal UI  ${temporalUiUrl ?? '(the Temporal server in TEMPORAL_ADDRESS)'}`,
+    ...DEMO_USERS.map((u, i) => `  ${i === 0 ? 'Sign in as' : '          '}   ${u.email} / ${u.password}  (${u.role.toLowerCase()})`),
+    `  Data         ${dataDir}`,
+    '  New order    npm run request -- --customer ACME --amount 1200',
+    '  Ctrl-C stops everything; the next run picks up where this one left off.',
+    '',
+  ];
+  for (const line of lines) log(line);
+}
+
+async function stopAll(): Promise<void> {
+  stopping = true;
+  for (let service = services.pop(); service; service = services.pop()) {
+    log(`stopping ${service.name}`);
+    try {
+      await service.stop();
+    } catch (error) {
+      logError(`could not stop ${service.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => requestStop(0, `${signal} received`));
+  }
+  let code: number;
+  try {
+    const running = await up();
+    void (async () => {
+      // The banner once the web app answers, so its URLs are usable when shown.
+      while (!stopping && !stopRequest && !(await portAnswers(running.webPort))) await new Promise((r) => setTimeout(r, 250));
+      if (!stopping && !stopRequest) banner(running);
+    })();
+    code = await stopRequested;
+  } catch (error) {
+    // After a stop request, a failing start-up step is its consequence, not news.
+    if (stopRequest) {
+      code = stopRequest.code;
+    } else {
+      logError(error instanceof Error ? error.message : String(error));
+      code = 1;
+    }
+  }
+  await stopAll();
+  log(code === 0 ? 'stopped' : 'stopped after a failure');
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

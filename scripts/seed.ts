@@ -1,0 +1,125 @@
+// Demo data for `npm run dev` and `npm run db:seed`: the demo users (only into
+// an empty users table) and a few order workflows waiting for approval. The
+// worker writes the inbox rows when it runs their approval activity.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { ApprovalError } from '../lib/approvals/errors';
+import { startOrderApproval } from '../lib/approvals/start-order-approval';
+import { createDb, type Db } from '../lib/db';
+import { databaseEnv, temporalEnv } from '../lib/env';
+import { orderSchema, orderWorkflowId, type Order } from '../lib/orders';
+import { connectTemporal } from '../lib/temporal';
+import { DEMO_USERS, seedDemoUsers } from '../lib/users';
+
+export const DEMO_ORDERS: readonly Order[] = [
+  { id: 'demo-1001', customer: 'ACME', amount: 1200, currency: 'USD', items: [{ sku: 'ANVIL-50', qty: 4 }], requestedBy: 'Wile E. Coyote' },
+  {
+    id: 'demo-1002',
+    customer: 'Globex',
+    amount: 18450.5,
+    currency: 'EUR',
+    items: [
+      { sku: 'REACTOR-CORE', qty: 1 },
+      { sku: 'COOLANT-20L', qty: 12 },
+    ],
+    requestedBy: 'Hank Scorpio',
+  },
+  { id: 'demo-1003', customer: 'Initech', amount: 89.99, currency: 'USD', items: [{ sku: 'STAPLER-RED', qty: 1 }], requestedBy: 'Milton Waddams' },
+  { id: 'demo-1004', customer: 'ACME', amount: 7300, currency: 'GBP', items: [{ sku: 'ROCKET-SKATES', qty: 2 }] },
+  { id: 'demo-1005', customer: 'Initech', amount: 250000, currency: 'JPY', items: [{ sku: 'TPS-COVER', qty: 500 }], requestedBy: 'Bill Lumbergh' },
+];
+
+export interface SeedOptions {
+  databaseUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  log?: (line: string) => void;
+}
+
+export interface SeedResult {
+  usersCreated: boolean;
+  started: string[];
+  skipped: string[];
+}
+
+/**
+ * Whether this demo order was requested before. Temporal lets a closed
+ * workflow id start again, and a new run would put a decided demo order back
+ * in the inbox; so a workflow that exists in any state, or an inbox row left
+ * after Temporal's retention dropped the workflow, counts as requested.
+ */
+async function alreadyRequested(db: Db, client: Client, workflowId: string): Promise<boolean> {
+  if (await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true } })) return true;
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+export async function seed(options: SeedOptions): Promise<SeedResult> {
+  const log = options.log ?? console.log;
+  const db = createDb(options.databaseUrl);
+  try {
+    const usersCreated = await seedDemoUsers(db);
+    log(usersCreated ? `created the demo users: ${DEMO_USERS.map((u) => u.email).join(', ')}` : 'users exist already: no demo users created');
+
+    let client: Client;
+    try {
+      client = await connectTemporal(options.temporalAddress, options.namespace);
+    } catch (error) {
+      throw new Error(`Cannot reach Temporal at ${options.temporalAddress}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const started: string[] = [];
+    const skipped: string[] = [];
+    try {
+      for (const order of DEMO_ORDERS) {
+        const workflowId = orderWorkflowId(order.id);
+        if (await alreadyRequested(db, client, workflowId)) {
+          skipped.push(workflowId);
+          continue;
+        }
+        try {
+          await startOrderApproval(client, options.taskQueue, orderSchema.parse(order));
+          started.push(workflowId);
+        } catch (error) {
+          // Started by a concurrent seed between the check and the start.
+          if (error instanceof ApprovalError && error.code === 'DUPLICATE') skipped.push(workflowId);
+          else throw error;
+        }
+      }
+    } finally {
+      await client.connection.close();
+    }
+    if (started.length) log(`started ${started.length} demo order workflow(s) on task queue "${options.taskQueue}": ${started.join(', ')}`);
+    if (skipped.length) log(`demo orders requested before, left alone: ${skipped.join(', ')}`);
+    return { usersCreated, started, skipped };
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  const { DATABASE_URL } = databaseEnv();
+  const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
+  await seed({
+    databaseUrl: DATABASE_URL,
+    temporalAddress: TEMPORAL_ADDRESS,
+    namespace: TEMPORAL_NAMESPACE,
+    taskQueue: TEMPORAL_TASK_QUEUE,
+    log: (line) => console.log(`[seed] ${line}`),
+  });
+}
+
+// Run as `npm run db:seed`; imported by scripts/dev.ts for seed() only.
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`[seed] ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

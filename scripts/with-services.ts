@@ -1,0 +1,202 @@
+// `tsx scripts/with-services.ts -- <command...>`: runs a command (the
+// integration and end-to-end tests) against a throwaway PostgreSQL and
+// Temporal dev server, then stops both and deletes their data. Exits with the
+// command's exit code.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { DEV_DB } from '../lib/database-url';
+import { createDb } from '../lib/db';
+import { seedDemoUsers } from '../lib/users';
+import { startPostgres } from './postgres';
+import { ensureTemporal, startTemporalServer } from './temporal';
+
+const ROOT = path.resolve(__dirname, '..');
+const STOP_GRACE_MS = 10_000;
+
+const log = (line: string) => console.log(`[services] ${line}`);
+
+function listenOnAnyPort(): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** Two ports the OS reports free on 127.0.0.1; both held open at once, so they differ. */
+async function twoFreePorts(): Promise<[number, number]> {
+  const servers = [await listenOnAnyPort(), await listenOnAnyPort()] as const;
+  const [first, second] = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : undefined;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  if (!first || !second) throw new Error('could not find free ports');
+  return [first, second];
+}
+
+/** Signals a process group; signal 0 only tests whether it still exists. */
+function killGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false; // the group is gone
+  }
+}
+
+class Interrupted extends Error {}
+
+/** The last line `prisma migrate deploy` prints when it succeeded. */
+const MIGRATED = /(No pending migrations to apply\.|All migrations have been successfully applied\.)/;
+
+/**
+ * `prisma migrate deploy`, quietly (its output is shown when it fails). In its
+ * JS mode the CLI lingers 10 s after the work is done (a timer in its wasm
+ * schema engine is never cleared), so the success line ends the wait and the
+ * idle process is stopped; the exit code still decides when that line never comes.
+ */
+function migrate(databaseUrl: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (MIGRATED.test(output)) {
+        resolve();
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.once('error', (error) => reject(new Error(`could not run prisma: ${error.message}`)));
+    // After a resolve, the rejection of a killed process is ignored.
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`}):\n${output}`))));
+  });
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const command = args[0] === '--' ? args.slice(1) : args;
+  const [program, ...programArgs] = command;
+  if (!program) {
+    console.error('Usage: tsx scripts/with-services.ts -- <command> [args...]');
+    return 2;
+  }
+
+  const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+  let signalled: NodeJS.Signals | undefined;
+  let commandPid: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    // The command runs in its own process group, so a terminal's Ctrl-C
+    // reaches it only through here: once, and before the servers stop.
+    signalled ??= signal;
+    if (commandPid !== undefined) killGroup(commandPid, signal);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const checkpoint = () => {
+    if (signalled) throw new Interrupted();
+  };
+
+  try {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-services-'));
+    // mkdtemp makes it 0700; as root, PostgreSQL runs as the postgres user and must get through it.
+    fs.chmodSync(tmp, 0o755);
+    cleanups.push({ name: 'temp dir', run: () => fs.rmSync(tmp, { recursive: true, force: true }) });
+
+    const [pgPort, temporalPort] = await twoFreePorts();
+    const postgres = await startPostgres({
+      dataDir: path.join(tmp, 'postgres'),
+      port: pgPort,
+      user: DEV_DB.user,
+      password: DEV_DB.password,
+      database: DEV_DB.database,
+      // A fresh cluster every time: only trouble is worth a line.
+      log: (line) => {
+        if (!line.startsWith('initialising a new PostgreSQL cluster')) log(`postgres: ${line}`);
+      },
+    });
+    cleanups.push({ name: 'postgres', run: () => postgres.stop() });
+    checkpoint();
+
+    await migrate(postgres.url);
+    const db = createDb(postgres.url);
+    try {
+      await seedDemoUsers(db);
+    } finally {
+      await db.$disconnect();
+    }
+    log(`postgres: ${postgres.url} (migrated, demo users)`);
+    checkpoint();
+
+    const bin = path.resolve(ensureTemporal(log));
+    const temporal = await startTemporalServer({ bin, port: temporalPort, dbFile: path.join(tmp, 'temporal.db'), log: (line) => log(`temporal: ${line}`) });
+    cleanups.push({ name: 'temporal', run: () => temporal.stop() });
+    log(`temporal: ${temporal.address} (namespace default, headless)`);
+    checkpoint();
+
+    const child = spawn(program, programArgs, {
+      stdio: 'inherit',
+      // Own process group: stopping it also stops what it spawned (next start
+      // under Playwright, say) before the servers those talk to go away.
+      detached: true,
+      env: {
+        ...process.env,
+        DATABASE_URL: postgres.url,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_CLI: bin,
+        NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
+    });
+    commandPid = child.pid;
+    const pid = child.pid;
+    const exitCode = await new Promise<number>((resolve) => {
+      child.once('error', (error) => {
+        console.error(`[services] could not run ${program}: ${error.message}`);
+        resolve(127);
+      });
+      child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+    });
+    if (pid !== undefined) await reapGroup(pid);
+    return exitCode;
+  } catch (error) {
+    // Interrupted, or a start-up step (migrate, say) that the same Ctrl-C killed.
+    if (signalled) return 128 + os.constants.signals[signalled];
+    console.error(`[services] ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) {
+      try {
+        await cleanup.run();
+      } catch (error) {
+        console.error(`[services] could not clean up ${cleanup.name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+}
+
+/** Stops what the command left running in its process group. */
+async function reapGroup(pid: number): Promise<void> {
+  if (!killGroup(pid, 'SIGTERM')) return;
+  const until = Date.now() + STOP_GRACE_MS;
+  while (killGroup(pid, 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+  killGroup(pid, 'SIGKILL');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
