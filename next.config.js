@@ -4,6 +4,8 @@ const nextConfig = {
   // The tests build into their own folder so a running `npm run dev` is left alone.
   distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
+  // Errors still open the overlay; the badge only clutters screenshots.
+  devIndicators: false,
   async headers() {
     return [
       {

@@ -11,6 +11,7 @@ import { DEV_DB } from '../lib/database-url';
 import { approvalsEnv, temporalEnv } from '../lib/env';
 import { DEMO_USERS } from '../lib/users';
 import { startPostgres } from './postgres';
+import { killGroup, migrateDatabase } from './processes';
 import { seed } from './seed';
 import { ensureTemporal, startTemporalServer } from './temporal';
 
@@ -158,14 +159,6 @@ function watch(name: string, exited: Promise<void>): void {
   });
 }
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // the group is gone already
-  }
-}
-
 /**
  * Runs a long-lived child in its own process group, so stopping it also stops
  * whatever it spawned (next dev's server process, tsx's node child, esbuild).
@@ -213,34 +206,12 @@ function startChild(name: string, command: string, args: string[], env: NodeJS.P
   };
 }
 
-/** The last line `prisma migrate deploy` prints when it succeeded. */
-const MIGRATED = /^(No pending migrations to apply\.|All migrations have been successfully applied\.)/;
-
-/**
- * `prisma migrate deploy`. In its JS mode the CLI lingers 10 s after the work
- * is done (a timer in its wasm schema engine is never cleared), so the success
- * line ends the wait and the idle process is stopped; the exit code still
- * decides when that line never comes.
- */
+/** `prisma migrate deploy`, its output prefixed, less Prisma's every-run url warning. */
 function migrate(env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // Own process group: a Ctrl-C lets a migration finish instead of cutting
-    // it off halfway; start-up then stops at its next step.
-    const child = spawn(path.join(BIN, 'prisma'), ['migrate', 'deploy'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const write = logger('prisma');
-    const keep = withoutPrismaUrlWarning();
-    const onLine = (line: string) => {
-      write(line);
-      if (MIGRATED.test(line)) {
-        resolve();
-        if (child.pid !== undefined) killGroup(child.pid, 'SIGTERM');
-      }
-    };
-    pipeLines(child.stdout, onLine, keep);
-    pipeLines(child.stderr, onLine, keep);
-    child.once('error', (error) => reject(new Error(`could not run prisma: ${error.message}`)));
-    // After a resolve, the rejection of a killed process is ignored.
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`})`))));
+  const write = logger('prisma');
+  const keep = withoutPrismaUrlWarning();
+  return migrateDatabase(env, (line) => {
+    if (line.replace(ANSI_CODE, '').trim() && keep(line)) write(line);
   });
 }
 

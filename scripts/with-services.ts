@@ -12,9 +12,9 @@ import { DEV_DB } from '../lib/database-url';
 import { createDb } from '../lib/db';
 import { seedDemoUsers } from '../lib/users';
 import { startPostgres } from './postgres';
+import { killGroup, migrateDatabase } from './processes';
 import { ensureTemporal, startTemporalServer } from './temporal';
 
-const ROOT = path.resolve(__dirname, '..');
 const STOP_GRACE_MS = 10_000;
 
 const log = (line: string) => console.log(`[services] ${line}`);
@@ -39,48 +39,16 @@ async function twoFreePorts(): Promise<[number, number]> {
   return [first, second];
 }
 
-/** Signals a process group; signal 0 only tests whether it still exists. */
-function killGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false; // the group is gone
-  }
-}
-
 class Interrupted extends Error {}
 
-/** The last line `prisma migrate deploy` prints when it succeeded. */
-const MIGRATED = /(No pending migrations to apply\.|All migrations have been successfully applied\.)/;
-
-/**
- * `prisma migrate deploy`, quietly (its output is shown when it fails). In its
- * JS mode the CLI lingers 10 s after the work is done (a timer in its wasm
- * schema engine is never cleared), so the success line ends the wait and the
- * idle process is stopped; the exit code still decides when that line never comes.
- */
-function migrate(databaseUrl: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'prisma'), ['migrate', 'deploy'], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (MIGRATED.test(output)) {
-        resolve();
-        child.kill('SIGTERM');
-      }
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    child.once('error', (error) => reject(new Error(`could not run prisma: ${error.message}`)));
-    // After a resolve, the rejection of a killed process is ignored.
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`}):\n${output}`))));
-  });
+/** `prisma migrate deploy`, quietly: its output is shown only when it fails. */
+async function migrate(databaseUrl: string): Promise<void> {
+  const output: string[] = [];
+  try {
+    await migrateDatabase({ ...process.env, DATABASE_URL: databaseUrl }, (line) => output.push(line));
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${output.join('\n')}`);
+  }
 }
 
 async function main(): Promise<number> {

@@ -22,6 +22,11 @@ import {
 
 const run = promisify(execFile);
 
+/** The `temporal` CLI against the test server; rejects on a non-zero exit, with the CLI's stderr. */
+function temporalCli(...args: string[]) {
+  return run(env.temporalCli, [...args, '--address', env.temporalAddress, '--namespace', NAMESPACE], { timeout: 30_000 });
+}
+
 describe('orderWorkflow', { timeout: 120_000 }, () => {
   let services: Services;
   before(async () => {
@@ -63,19 +68,8 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
       const handle = await startOrder(services, taskQueue, newOrder());
       await waitForPendingApproval(db, handle.workflowId);
 
-      // execFile rejects on a non-zero exit, with the CLI's stderr in the error.
-      await run(
-        env.temporalCli,
-        [
-          'activity', 'complete',
-          '--address', env.temporalAddress,
-          '--namespace', NAMESPACE,
-          '--workflow-id', handle.workflowId,
-          '--activity-id', APPROVAL_ACTIVITY_ID,
-          '--result', JSON.stringify({ approved: true, reviewer: 'cli-ops' }),
-        ],
-        { timeout: 30_000 },
-      );
+      await temporalCli('activity', 'complete', '--workflow-id', handle.workflowId, '--activity-id', APPROVAL_ACTIVITY_ID,
+        '--result', JSON.stringify({ approved: true, reviewer: 'cli-ops' }));
 
       assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'cli-ops' });
       const row = await findApproval(db, handle.workflowId);
@@ -92,19 +86,8 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
       await waitForPendingApproval(db, handle.workflowId);
 
       // The CLI sends a non-retryable ApplicationFailure with no type: a rejection.
-      await run(
-        env.temporalCli,
-        [
-          'activity', 'fail',
-          '--address', env.temporalAddress,
-          '--namespace', NAMESPACE,
-          '--workflow-id', handle.workflowId,
-          '--activity-id', APPROVAL_ACTIVITY_ID,
-          '--reason', 'Budget frozen',
-          '--detail', JSON.stringify({ reviewer: 'cli-finance' }),
-        ],
-        { timeout: 30_000 },
-      );
+      await temporalCli('activity', 'fail', '--workflow-id', handle.workflowId, '--activity-id', APPROVAL_ACTIVITY_ID,
+        '--reason', 'Budget frozen', '--detail', JSON.stringify({ reviewer: 'cli-finance' }));
 
       assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: 'cli-finance', reason: 'Budget frozen' });
       assert.deepEqual(await approvalAttemptsStarted(handle), [1]);

@@ -16,9 +16,27 @@ export const dynamic = 'force-dynamic';
 const PATH_LABEL: Record<string, string> = {
   DASHBOARD: 'in Countersign',
   EXTERNAL: 'outside Countersign',
-  WORKER: 'by the worker',
   CLI: 'with the temporal CLI',
 };
+
+const ACTION_LABEL: Record<string, string> = {
+  REQUESTED: 'Requested',
+  REISSUED: 'Re-issued',
+  APPROVED: 'Approved',
+  REJECTED: 'Rejected',
+};
+
+/** "orderId" → "Order id". */
+function fieldLabel(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function describeEvent(event: { actor: string; action: string; path: string }): string {
+  const action = ACTION_LABEL[event.action] ?? event.action.toLowerCase();
+  if (event.path === 'WORKER') return `${action} by the workflow`;
+  return [action, `by ${event.actor}`, PATH_LABEL[event.path]].filter(Boolean).join(' ');
+}
 
 function temporalUiLink(workflowId: string, runId: string): string {
   const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = temporalEnv();
@@ -81,7 +99,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
         </div>
         {Object.entries(request.fields ?? {}).map(([key, value]) => (
           <div key={key}>
-            <dt className="text-slate-500">{key}</dt>
+            <dt className="text-slate-500">{fieldLabel(key)}</dt>
             <dd>{String(value)}</dd>
           </div>
         ))}
@@ -108,9 +126,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
               <time dateTime={event.at.toISOString()} className="tabular-nums text-slate-500">
                 {formatTimestamp(event.at)}
               </time>
-              <span className="font-medium">{event.action.toLowerCase()}</span>
-              <span>by {event.actor}</span>
-              <span className="text-slate-500">{PATH_LABEL[event.path] ?? ''}</span>
+              <span>{describeEvent(event)}</span>
             </li>
           ))}
         </ol>
