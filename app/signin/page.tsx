@@ -2,26 +2,13 @@ import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/sign-in-form';
 import { getCurrentUser } from '@/lib/auth';
+import { safeCallbackPath } from '@/lib/callback-url';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-/** Only same-site paths: an open redirect through callbackUrl is refused. */
-function safeCallback(value: string | string[] | undefined): string {
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (!raw) return '/inbox';
-  try {
-    const url = new URL(raw, 'http://countersign.local');
-    if (url.origin !== 'http://countersign.local' && !raw.startsWith('http')) return '/inbox';
-    const path = `${url.pathname}${url.search}`;
-    return path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/signin') ? path : '/inbox';
-  } catch {
-    return '/inbox';
-  }
-}
-
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackPath(params.callbackUrl);
   if (await getCurrentUser()) redirect(callbackUrl);
   return (
     <main className="flex min-h-screen items-center justify-center px-4">

@@ -1,7 +1,7 @@
 // Reads for the inbox and the admin queue. They return plain view objects:
 // no task token (the client omits it too), no Decimal, nothing a browser must not see.
 import type { Db } from '../db';
-import type { ApprovalRequest } from '../approval-contract';
+import { approvalRequestSchema, type ApprovalRequest } from '../approval-contract';
 
 export interface ApprovalSummary {
   id: string;
@@ -83,7 +83,10 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
     },
   });
   if (!row) return null;
-  return { ...toSummary(row), request: row.request as unknown as ApprovalRequest };
+  // Stored rows passed this schema when written; a row the schema has since
+  // outgrown still renders, with what the columns hold.
+  const request = approvalRequestSchema.safeParse(row.request);
+  return { ...toSummary(row), request: request.success ? request.data : { title: row.title } };
 }
 
 export interface QueueCounts {
