@@ -1,6 +1,6 @@
 // The approval contract: what a workflow sends to the requestApproval activity,
 // and how any client (Countersign, the temporal CLI, another SDK) decides it.
-// Shared by the worker, the workflow (types only) and the web app.
+// Shared by the worker, the workflow (bundled into it: keep it pure) and the web app.
 import { z } from 'zod';
 
 /** Activity id of the approval in orderWorkflow; other workflows may pick their own. */
@@ -11,6 +11,7 @@ export const APPROVAL_DENIED = 'ApprovalDenied';
 export const INVALID_APPROVAL_REQUEST = 'InvalidApprovalRequest';
 
 export const COMMENT_MAX = 2000;
+export const AMOUNT_MAX = 1e15;
 export const REASON_MAX = 2000;
 
 // Other SDKs may send null for an absent field (Go without omitempty).
@@ -20,7 +21,8 @@ export const approvalRequestSchema = z.object({
   title: z.string().trim().min(1, 'title is required').max(200),
   summary: optional(z.string().max(2000)),
   requester: optional(z.string().max(200)),
-  amount: optional(z.number().finite().nonnegative()),
+  // Stored as NUMERIC(18,2): anything larger would fail the write and retry forever.
+  amount: optional(z.number().finite().nonnegative().max(AMOUNT_MAX, 'amount must be at most 1e15')),
   currency: optional(z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD')),
   fields: optional(z.record(z.string().min(1).max(100), z.union([z.string().max(1000), z.number().finite()]))),
 });

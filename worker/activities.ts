@@ -2,7 +2,7 @@
 // (the worker passes the real ones; tests pass their own).
 import { CompleteAsyncError, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome } from '../lib/approval-contract';
+import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome, type ApprovalRequest } from '../lib/approval-contract';
 import { recordApprovalOutcome as recordOutcomeInDb } from '../lib/approvals/record-approval-outcome';
 import { recordApprovalRequest } from '../lib/approvals/record-approval-request';
 import type { Db } from '../lib/db';
@@ -52,15 +52,16 @@ export function createActivities({ db, approvalWindowMs }: ActivityDeps) {
           deadline: new Date(Date.now() + info.startToCloseTimeoutMs),
         },
         parsed.data,
+        input,
       );
       log.info('Approval requested', { approvalId: recorded.id, attempt: info.attempt, outcome: recorded.outcome });
       throw new CompleteAsyncError();
     },
 
     /** Records the outcome the workflow saw, whoever decided it. Idempotent. */
-    async recordApprovalOutcome(activityId: string, outcome: ApprovalOutcome): Promise<boolean> {
+    async recordApprovalOutcome(activityId: string, outcome: ApprovalOutcome, request: ApprovalRequest): Promise<boolean> {
       const { workflowId, runId } = currentWorkflow();
-      return recordOutcomeInDb(db, { workflowId, runId, activityId }, outcome);
+      return recordOutcomeInDb(db, { workflowId, runId, activityId }, outcome, request);
     },
 
     async fulfillOrder(order: Order): Promise<{ fulfilledAt: string }> {

@@ -1,7 +1,7 @@
 // Workflow code: deterministic. It imports activity *types* only, and no Node
 // or database module (eslint enforces both).
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, approvalResultSchema, INVALID_APPROVAL_REQUEST, type ApprovalDeniedDetails, type ApprovalOutcome } from '../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, approvalResultSchema, INVALID_APPROVAL_REQUEST, type ApprovalDeniedDetails, type ApprovalOutcome, type ApprovalRequest } from '../lib/approval-contract';
 import { orderToApprovalRequest, type Order, type OrderResult } from '../lib/orders';
 import type { Activities } from './activities';
 
@@ -33,7 +33,7 @@ function isRejection(cause: unknown): cause is ApplicationFailure {
 }
 
 /** Waits for a person to approve or reject the approval request; returns the outcome. */
-async function awaitApproval(order: Order): Promise<ApprovalOutcome> {
+async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome> {
   // The window is the worker's setting, read once through a local activity so
   // it is recorded in history and replays the same.
   const { windowMs } = await getApprovalPolicy();
@@ -46,7 +46,7 @@ async function awaitApproval(order: Order): Promise<ApprovalOutcome> {
   try {
     // Whoever completes the activity sends the result: check it, and never
     // fulfil on anything but a well-formed approval.
-    const parsed = approvalResultSchema.safeParse(await requestApproval(orderToApprovalRequest(order)));
+    const parsed = approvalResultSchema.safeParse(await requestApproval(request));
     if (!parsed.success) {
       return { status: 'REJECTED', decidedBy: 'unknown', reason: 'The approval was completed with an invalid result' };
     }
@@ -61,8 +61,9 @@ async function awaitApproval(order: Order): Promise<ApprovalOutcome> {
 }
 
 export async function orderWorkflow(order: Order): Promise<OrderResult> {
-  const outcome = await awaitApproval(order);
-  await recordApprovalOutcome(APPROVAL_ACTIVITY_ID, outcome);
+  const request = orderToApprovalRequest(order);
+  const outcome = await awaitApproval(request);
+  await recordApprovalOutcome(APPROVAL_ACTIVITY_ID, outcome, request);
   if (outcome.status === 'REJECTED') {
     log.info('Order rejected', { orderId: order.id, decidedBy: outcome.decidedBy });
     return { status: 'REJECTED', decidedBy: outcome.decidedBy, reason: outcome.reason };

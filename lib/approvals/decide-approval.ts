@@ -4,7 +4,7 @@
 // call, so a double click or a second reviewer waits, then sees the first
 // decision. The row changes only after Temporal accepted the decision.
 import { ApplicationFailure } from '@temporalio/common';
-import { ActivityNotFoundError, type Client } from '@temporalio/client';
+import { ActivityCompletionError, ActivityNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import { APPROVAL_DENIED, COMMENT_MAX, REASON_MAX, type ApprovalDeniedDetails, type ApprovalResult } from '../approval-contract';
 import type { Db } from '../db';
@@ -60,6 +60,7 @@ async function sendToTemporal(client: Client, target: Target, decision: Decision
   const call = () => {
     if (decision.decision === 'APPROVED') {
       const result: ApprovalResult = { approved: true, reviewer, ...(decision.comment ? { comment: decision.comment } : {}) };
+      // Same call either way; the branches narrow the target for the SDK's overloads.
       return target instanceof Uint8Array ? client.activity.complete(target, result) : client.activity.complete(target, result);
     }
     const details: ApprovalDeniedDetails = { reviewer };
@@ -81,7 +82,9 @@ async function completeInTemporal(client: Client, row: LockedRow, decision: Deci
         await sendToTemporal(client, row.task_token, decision, reviewer);
         return;
       } catch (error) {
-        if (!(error instanceof ActivityNotFoundError)) throw error;
+        // NotFound: the token's attempt is over (re-issued, say). A token the
+        // server cannot read answers ActivityCompletionError. Either way the ids still work.
+        if (!(error instanceof ActivityNotFoundError || error instanceof ActivityCompletionError)) throw error;
       }
     }
     await sendToTemporal(client, byId, decision, reviewer);
@@ -89,11 +92,15 @@ async function completeInTemporal(client: Client, row: LockedRow, decision: Deci
     if (error instanceof ActivityNotFoundError) {
       throw new ApprovalError(
         'NO_LONGER_PENDING',
-        'Temporal is no longer waiting for this decision: it was decided outside Countersign, or its workflow ended. The inbox will show the outcome shortly.',
+        'Temporal is no longer waiting for this decision: it was decided outside Countersign, or its workflow has ended. Nothing was changed here.',
       );
     }
     console.error(`[countersign] completing approval ${row.id} failed:`, error instanceof Error ? error.message : error);
-    throw new ApprovalError('TEMPORAL_UNAVAILABLE', 'Temporal did not accept the decision. Nothing was changed; try again in a moment.');
+    // A deadline can pass after the server accepted the call, so do not claim nothing happened.
+    throw new ApprovalError(
+      'TEMPORAL_UNAVAILABLE',
+      'Temporal did not confirm the decision in time. Reload in a moment: if it went through, the request shows as decided; if not, decide again.',
+    );
   }
 }
 

@@ -17,7 +17,10 @@ export interface ApprovalAttempt {
 
 export interface RecordedApprovalRequest {
   id: string;
-  /** REQUESTED for a new request, REISSUED for a newer attempt, STALE when a newer attempt is already stored. */
+  /**
+   * REQUESTED for a new request, REISSUED for a newer attempt, STALE when the
+   * stored row is newer (a later attempt) or already decided: then it is left alone.
+   */
   outcome: 'REQUESTED' | 'REISSUED' | 'STALE';
 }
 
@@ -27,10 +30,26 @@ export function customerOf(request: ApprovalRequest): string | null {
   return fromFields !== undefined ? String(fromFields) : (request.requester ?? null);
 }
 
-export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, request: ApprovalRequest): Promise<RecordedApprovalRequest> {
+/** The columns the inbox sorts and filters on, taken from a validated request. */
+export function requestColumns(request: ApprovalRequest) {
+  return {
+    title: request.title,
+    customer: customerOf(request),
+    amount: request.amount === undefined ? null : String(request.amount),
+    currency: request.currency ?? null,
+  };
+}
+
+/**
+ * @param request the validated request, for the columns
+ * @param sent the request exactly as the workflow sent it, stored as is
+ */
+export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, request: ApprovalRequest, sent: unknown): Promise<RecordedApprovalRequest> {
+  const columns = requestColumns(request);
   return db.$transaction(async (tx) => {
-    // A new run of the same workflow id starts over; within a run, only a
-    // newer (or the same) attempt may replace the stored token.
+    // A new run of the same workflow id starts over. Within a run, only a
+    // pending row takes a newer (or the same) attempt: a decided row stays
+    // decided, even when the decision raced this attempt's start.
     const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null }[]>`
       WITH previous AS (
         SELECT attempt, run_id FROM approval_requests
@@ -41,8 +60,8 @@ export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, re
         amount, currency, status, requested_at, deadline, updated_at
       ) VALUES (
         ${randomUUID()}::uuid, ${attempt.workflowId}, ${attempt.runId}, ${attempt.activityId}, ${attempt.attempt},
-        ${Buffer.from(attempt.taskToken)}, ${JSON.stringify(request)}::jsonb, ${request.title}, ${customerOf(request)},
-        ${request.amount === undefined ? null : String(request.amount)}::numeric, ${request.currency ?? null},
+        ${Buffer.from(attempt.taskToken)}, ${JSON.stringify(sent)}::jsonb, ${columns.title}, ${columns.customer},
+        ${columns.amount}::numeric, ${columns.currency},
         'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now()
       )
       ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
@@ -59,7 +78,7 @@ export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, re
         deadline = EXCLUDED.deadline,
         decided_by = NULL, decided_at = NULL, decision_path = NULL, comment = NULL, reason = NULL,
         updated_at = now()
-      WHERE r.run_id <> EXCLUDED.run_id OR r.attempt <= EXCLUDED.attempt
+      WHERE r.run_id <> EXCLUDED.run_id OR (r.status = 'PENDING' AND r.attempt <= EXCLUDED.attempt)
       RETURNING r.id, (SELECT count(*) = 0 FROM previous) AS inserted,
         (SELECT attempt FROM previous WHERE run_id = ${attempt.runId}) AS previous_attempt`;
 

@@ -96,4 +96,60 @@ describe('decideApproval', { timeout: 120_000 }, () => {
     assert.equal(await db.approvalRequest.count({ where: { id } }), 0);
     assert.equal(await db.auditEvent.count({ where: { OR: [{ approvalRequestId: id }, { actor: 'nobody@example.com' }] } }), 0);
   });
+
+  test('completes by workflow id + run id + activity id when the stored task token is unusable', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      const handle = await startOrder(services, taskQueue, newOrder());
+      const pending = await waitForPendingApproval(db, handle.workflowId);
+      await db.$executeRaw`UPDATE approval_requests SET task_token = ${Buffer.from('garbled, not a task token')} WHERE id = ${pending.id}::uuid`;
+
+      const reviewer = `by-id-${randomUUID()}@example.com`;
+      await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: reviewer });
+
+      assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: reviewer });
+      const row = await findApproval(db, handle.workflowId);
+      assert.equal(row?.status, 'APPROVED');
+      assert.equal(row?.decisionPath, 'DASHBOARD');
+    });
+  });
+
+  test('of 20 concurrent decisions by different reviewers, exactly one reaches Temporal; the rest learn who decided', async () => {
+    const { db } = services;
+    await withWorker(services, async (taskQueue) => {
+      const handle = await startOrder(services, taskQueue, newOrder());
+      const pending = await waitForPendingApproval(db, handle.workflowId);
+      const reviewers = Array.from({ length: 20 }, (_, i) => `r${i}-${randomUUID()}@example.com`);
+
+      const settled = await Promise.allSettled(
+        reviewers.map((email, i) =>
+          decideApproval(
+            deps(),
+            i % 2 === 0
+              ? { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }
+              : { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: `no from ${i}` }) },
+            { email },
+          ),
+        ),
+      );
+
+      const winners = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      assert.equal(winners.length, 1);
+      const winner = winners[0];
+      assert.ok(winner);
+      const losers = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      assert.equal(losers.length, 19);
+      for (const loser of losers) {
+        assert.ok(loser instanceof ApprovalError && loser.code === 'ALREADY_DECIDED', String(loser));
+        assert.match(loser.message, new RegExp(`^Already decided by ${winner.decidedBy.replace(/[.]/g, '\\.')} at `));
+      }
+
+      const result = await handle.result();
+      assert.equal(result.decidedBy, winner.decidedBy);
+      assert.equal(result.status, winner.status === 'APPROVED' ? 'FULFILLED' : 'REJECTED');
+      const decisions = await db.auditEvent.findMany({ where: { approvalRequestId: pending.id, action: { in: DECISIONS } } });
+      assert.equal(decisions.length, 1);
+      assert.deepEqual(await approvalAttemptsStarted(handle), [1]);
+    });
+  });
 });

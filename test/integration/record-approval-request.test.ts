@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { APPROVAL_ACTIVITY_ID, approvalRequestSchema } from '../../lib/approval-contract';
+import { recordApprovalOutcome } from '../../lib/approvals/record-approval-outcome';
 import { recordApprovalRequest, type ApprovalAttempt } from '../../lib/approvals/record-approval-request';
 import type { Db } from '../../lib/db';
 import { openDb } from './helpers';
@@ -38,18 +39,18 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const find = () => db.approvalRequest.findMany({ where: { workflowId }, select: { id: true, attempt: true, taskToken: true, status: true } });
 
     const first = attempt(workflowId, runId, 1);
-    const requested = await recordApprovalRequest(db, first, request);
+    const requested = await recordApprovalRequest(db, first, request, request);
     assert.equal(requested.outcome, 'REQUESTED');
 
     const second = attempt(workflowId, runId, 2);
-    const reissued = await recordApprovalRequest(db, second, request);
+    const reissued = await recordApprovalRequest(db, second, request, request);
     assert.deepEqual(reissued, { id: requested.id, outcome: 'REISSUED' });
     let rows = await find();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.attempt, 2);
     assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken));
 
-    const late = await recordApprovalRequest(db, { ...attempt(workflowId, runId, 1), taskToken: randomBytes(32) }, request);
+    const late = await recordApprovalRequest(db, { ...attempt(workflowId, runId, 1), taskToken: randomBytes(32) }, request, request);
     assert.deepEqual(late, { id: requested.id, outcome: 'STALE' });
     rows = await find();
     assert.equal(rows.length, 1);
@@ -57,10 +58,51 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     assert.equal(rows[0]?.status, 'PENDING');
     assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken));
 
-    const events = await db.auditEvent.findMany({ where: { approvalRequestId: requested.id }, orderBy: { at: 'asc' }, select: { action: true } });
+    const events = await db.auditEvent.findMany({ where: { approvalRequestId: requested.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true } });
     assert.deepEqual(
       events.map((e) => e.action),
       ['REQUESTED', 'REISSUED'],
     );
+  });
+
+  test('stores the request exactly as the workflow sent it; the columns come from the validated one', async () => {
+    const workflowId = `wf-${randomUUID()}`;
+    // As another SDK might send it: nulls for absent fields, a key Countersign does not know.
+    const sent = { title: '  Refund 43  ', summary: null, amount: 7, currency: 'USD', extra: 'kept' };
+    await recordApprovalRequest(db, attempt(workflowId, randomUUID(), 1), approvalRequestSchema.parse(sent), sent);
+    const row = await db.approvalRequest.findFirstOrThrow({ where: { workflowId } });
+    assert.deepEqual(row.request, sent);
+    assert.equal(row.title, 'Refund 43');
+  });
+
+  test('a decided request stays decided when a later attempt of the same run writes', async () => {
+    const workflowId = `wf-${randomUUID()}`;
+    const runId = randomUUID();
+    const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
+    assert.equal(await recordApprovalOutcome(db, { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID }, { status: 'APPROVED', decidedBy: 'ops' }, request), true);
+
+    const late = await recordApprovalRequest(db, attempt(workflowId, runId, 2), request, request);
+    assert.deepEqual(late, { id, outcome: 'STALE' });
+    const row = await db.approvalRequest.findUniqueOrThrow({ where: { id }, omit: { taskToken: false } });
+    assert.equal(row.status, 'APPROVED');
+    assert.equal(row.decidedBy, 'ops');
+    assert.equal(row.taskToken, null);
+  });
+
+  test('a decision that outruns the activity\'s own write is kept: the row is created decided, and the write cannot reopen it', async () => {
+    const workflowId = `wf-${randomUUID()}`;
+    const runId = randomUUID();
+    const key = { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID };
+    assert.equal(await recordApprovalOutcome(db, key, { status: 'REJECTED', decidedBy: 'cli', reason: 'No' }, request), true);
+
+    const late = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
+    assert.equal(late.outcome, 'STALE');
+    const rows = await db.approvalRequest.findMany({ where: { workflowId } });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]?.status, 'REJECTED');
+    assert.equal(rows[0]?.reason, 'No');
+    assert.equal(rows[0]?.decisionPath, 'EXTERNAL');
+    // Recording the same outcome again changes nothing.
+    assert.equal(await recordApprovalOutcome(db, key, { status: 'REJECTED', decidedBy: 'cli', reason: 'No' }, request), false);
   });
 });

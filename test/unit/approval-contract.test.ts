@@ -1,7 +1,7 @@
 // The approval contract: what any workflow may send, and what any client may complete with.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { approvalRequestSchema, approvalResultSchema, COMMENT_MAX } from '../../lib/approval-contract';
+import { AMOUNT_MAX, approvalRequestSchema, approvalResultSchema, COMMENT_MAX } from '../../lib/approval-contract';
 
 describe('approvalRequestSchema', () => {
   test('accepts a full request', () => {
@@ -18,6 +18,13 @@ describe('approvalRequestSchema', () => {
 
   test('accepts a title alone: every other field is optional', () => {
     assert.deepEqual(approvalRequestSchema.parse({ title: 'Deploy to production' }), { title: 'Deploy to production' });
+  });
+
+  test('rejects an amount the database column cannot hold, instead of failing the write', () => {
+    assert.equal(approvalRequestSchema.safeParse({ title: 'x', amount: AMOUNT_MAX }).success, true);
+    const result = approvalRequestSchema.safeParse({ title: 'x', amount: 1e16 });
+    assert.equal(result.success, false);
+    assert.deepEqual(result.error?.issues[0]?.path, ['amount']);
   });
 
   test('rejects a currency that is not an upper-case ISO 4217 code', () => {
