@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/action-state';
 import { COMMENT_MAX, REASON_MAX } from '@/lib/approval-contract';
 
@@ -30,7 +30,9 @@ export function DecisionPanel({ approvalId, approveAction, rejectAction }: { app
   const busy = approving || rejecting;
   const rejectErrors = rejectState.status === 'error' ? rejectState.fieldErrors : undefined;
   const approveErrors = approveState.status === 'error' ? approveState.fieldErrors : undefined;
-  const latest = rejectState.status !== 'idle' ? rejectState : approveState;
+  // Both forms keep their state; the message shown is the answer to the last one sent.
+  const [lastSent, setLastSent] = useState<'approve' | 'reject'>('approve');
+  const latest = lastSent === 'approve' ? approveState : rejectState;
 
   return (
     <section aria-labelledby="decide-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5">
@@ -41,7 +43,7 @@ export function DecisionPanel({ approvalId, approveAction, rejectAction }: { app
         <Outcome state={latest} />
       </div>
       <div className="grid gap-6 md:grid-cols-2">
-        <form action={approve} className="space-y-2">
+        <form action={approve} onSubmit={() => setLastSent('approve')} className="space-y-2">
           <input type="hidden" name="id" value={approvalId} />
           <label htmlFor="comment" className="block text-sm font-medium text-slate-700">
             Comment <span className="font-normal text-slate-500">(optional)</span>
@@ -52,7 +54,7 @@ export function DecisionPanel({ approvalId, approveAction, rejectAction }: { app
             {approving ? 'Approving…' : 'Approve'}
           </button>
         </form>
-        <form action={reject} className="space-y-2">
+        <form action={reject} onSubmit={() => setLastSent('reject')} className="space-y-2">
           <input type="hidden" name="id" value={approvalId} />
           <label htmlFor="reason" className="block text-sm font-medium text-slate-700">
             Reason <span className="font-normal text-slate-500">(required to reject)</span>

@@ -7,10 +7,23 @@ test.describe('signed out', () => {
     await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   });
 
-  test('a detail page redirects to sign-in and shows no request', async ({ page }) => {
-    const response = await page.goto('/inbox/00000000-0000-4000-8000-000000000000');
-    await expect(page).toHaveURL(/\/signin/);
-    expect(await response?.text()).not.toContain('Decide');
+  test('a pending request\'s page redirects to sign-in and shows nothing of it', async ({ page, pendingOrder }) => {
+    const order = await pendingOrder();
+    const response = await page.goto(`/inbox/${order.approvalId}`);
+    await expect(page).toHaveURL(new RegExp(`/signin\\?callbackUrl=%2Finbox%2F${order.approvalId}`));
+    const body = (await response?.text()) ?? '';
+    expect(body).toContain('Sign in');
+    expect(body).not.toContain(order.customer);
+  });
+
+  test('signing in from that redirect lands on the request', async ({ page, pendingOrder }) => {
+    const order = await pendingOrder();
+    await page.goto(`/inbox/${order.approvalId}`);
+    await page.getByLabel('Email').fill(REVIEWER.email);
+    await page.getByLabel('Password').fill(REVIEWER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(`/inbox/${order.approvalId}`);
+    await expect(page.getByRole('heading', { level: 1 })).toContainText(order.customer);
   });
 
   test('a wrong password is refused with a message', async ({ page }) => {

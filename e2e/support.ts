@@ -1,12 +1,14 @@
 // Shared by the e2e specs: the real database and Temporal client, and a way
 // to put a fresh pending request in the inbox through the real workflow.
 import { randomBytes } from 'node:crypto';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { Client } from '@temporalio/client';
 import { startOrderApproval } from '../lib/approvals/start-order-approval';
 import { createDb, type Db } from '../lib/db';
 import type { OrderResult } from '../lib/orders';
+import type { orderWorkflow } from '../worker/workflows';
 import { connectTemporal } from '../lib/temporal';
+import { createUser, type Role } from '../lib/users';
 
 export const REVIEWER = { email: 'reviewer@example.com', password: 'countersign-reviewer', storageState: 'e2e/.auth/reviewer.json' };
 export const ADMIN = { email: 'admin@example.com', password: 'countersign-admin', storageState: 'e2e/.auth/admin.json' };
@@ -22,6 +24,8 @@ interface Fixtures {
   db: Db;
   temporal: Client;
   pendingOrder: () => Promise<PendingOrder>;
+  /** A page signed in as a new user with a random identity. */
+  newUserPage: (role: Role) => Promise<{ page: Page; email: string }>;
 }
 
 export const test = base.extend<Fixtures>({
@@ -36,6 +40,21 @@ export const test = base.extend<Fixtures>({
     const client = await connectTemporal(process.env.TEMPORAL_ADDRESS);
     await use(client);
     await client.connection.close();
+  },
+  newUserPage: async ({ browser, db }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async (role) => {
+      const email = `${role.toLowerCase()}-${randomBytes(5).toString('hex')}@example.com`;
+      const password = randomBytes(12).toString('hex');
+      await createUser(db, { email, password, role });
+      // Signed out, whatever storageState the spec uses.
+      const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+      contexts.push(context);
+      const page = await context.newPage();
+      await signIn(page, email, password);
+      return { page, email };
+    });
+    await Promise.all(contexts.map((c) => c.close()));
   },
   pendingOrder: async ({ db, temporal }, use) => {
     await use(async () => {
@@ -58,9 +77,17 @@ export const test = base.extend<Fixtures>({
         }, { message: `the worker writes the approval row for ${workflowId}` })
         .toBeDefined();
       if (!approvalId) throw new Error('unreachable: polled until defined');
-      return { approvalId, workflowId, customer, result: () => temporal.workflow.getHandle(workflowId).result() as Promise<OrderResult> };
+      return { approvalId, workflowId, customer, result: () => temporal.workflow.getHandle<typeof orderWorkflow>(workflowId).result() };
     });
   },
 });
 
 export { expect };
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/signin');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/inbox$/);
+}

@@ -19,10 +19,29 @@ const duration = (fallback: string) =>
       return z.NEVER;
     });
 
+/** Production (NODE_ENV=production, as under `next start`) has no dev defaults for these. */
+const requiredInProduction =
+  (names: readonly string[]) =>
+  (env: { NODE_ENV?: string } & Record<string, unknown>, ctx: z.RefinementCtx): void => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const name of names) {
+      if (env[name] === undefined || env[name] === '') ctx.addIssue({ code: 'custom', path: [name], message: 'is required in production' });
+    }
+  };
+
 const schemas = {
-  database: z.object({
-    DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
-  }),
+  database: z
+    .object({ NODE_ENV: z.string().optional(), DATABASE_URL: z.string().url().optional() })
+    .superRefine(requiredInProduction(['DATABASE_URL']))
+    // The embedded dev server, whose password is known: never a production default.
+    .transform((env) => ({ DATABASE_URL: env.DATABASE_URL ?? DEFAULT_DATABASE_URL })),
+  auth: z
+    .object({
+      NODE_ENV: z.string().optional(),
+      NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
+      NEXTAUTH_URL: z.string().url().optional(),
+    })
+    .superRefine(requiredInProduction(['NEXTAUTH_SECRET', 'NEXTAUTH_URL'])),
   temporal: z.object({
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -53,5 +72,6 @@ function read<K extends keyof Schemas>(key: K): z.infer<Schemas[K]> {
 }
 
 export const databaseEnv = () => read('database');
+export const authEnv = () => read('auth');
 export const temporalEnv = () => read('temporal');
 export const approvalsEnv = () => read('approvals');

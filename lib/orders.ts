@@ -66,7 +66,3 @@ export const orderFormSchema = z.object({
       return items;
     }),
 });
-
-export function newOrderId(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-}

@@ -1,12 +1,11 @@
 // `npm run request -- --customer ACME --amount 1200 [--currency USD] [--id X]
 // [--item SKU:QTY ...] [--requested-by NAME]`: starts orderWorkflow for one order.
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { ApprovalError } from '../lib/approvals/errors';
-import { startOrderApproval } from '../lib/approvals/start-order-approval';
+import { newOrderId, startOrderApproval } from '../lib/approvals/start-order-approval';
 import { temporalEnv } from '../lib/env';
-import { orderSchema, type Order } from '../lib/orders';
+import { orderSchema, parseItems, type Order } from '../lib/orders';
 import { connectTemporal } from '../lib/temporal';
 
 const USAGE = `Usage: npm run request -- --customer NAME --amount N [--currency USD] [--id ORDER_ID]
@@ -16,14 +15,6 @@ const USAGE = `Usage: npm run request -- --customer NAME --amount N [--currency 
 class UsageError extends Error {}
 
 const FLAG_OF: Record<string, string> = { id: '--id', customer: '--customer', amount: '--amount', currency: '--currency', items: '--item', requestedBy: '--requested-by' };
-
-/** "SKU:QTY" → an item, or a message saying what is wrong with it. */
-function parseItem(text: string): { sku: string; qty: number } | string {
-  const match = /^\s*([^:\s]+)\s*:\s*(\d+)\s*$/.exec(text);
-  if (!match?.[1] || !match[2]) return `"${text}" is not SKU:QTY (for example --item ANVIL-50:4)`;
-  const qty = Number(match[2]);
-  return qty >= 1 ? { sku: match[1], qty } : `"${text}": the quantity must be at least 1`;
-}
 
 function readFlags(argv: string[]) {
   try {
@@ -60,15 +51,15 @@ function parseOrder(argv: string[]): Order | undefined {
   const amountText = values.amount?.trim() ?? '';
   const amount = /^-?\d+(\.\d+)?$/.test(amountText) ? Number(amountText) : undefined;
   if (amount === undefined) problems.push(`  --amount: "${amountText}" is not a number such as 1200 or 89.99`);
-  const items = values.item?.map(parseItem);
-  for (const item of items ?? []) if (typeof item === 'string') problems.push(`  --item: ${item}`);
+  const items = parseItems((values.item ?? []).join(','));
+  if (items === null) problems.push(`  --item: each item is SKU:QTY with a whole quantity (for example --item ANVIL-50:4), got ${values.item?.join(' ')}`);
 
   const parsed = orderSchema.safeParse({
-    id: values.id ?? randomBytes(4).toString('hex'),
+    id: values.id ?? newOrderId(),
     customer: values.customer,
     amount: amount ?? 1, // a stand-in: the bad amount is reported above already
     currency: values.currency?.trim().toUpperCase(),
-    items: items?.filter((item) => typeof item !== 'string'),
+    items: items ?? undefined,
     requestedBy: values['requested-by'],
   });
   for (const issue of parsed.error?.issues ?? []) {

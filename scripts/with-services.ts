@@ -27,16 +27,17 @@ function listenOnAnyPort(): Promise<net.Server> {
   });
 }
 
-/** Two ports the OS reports free on 127.0.0.1; both held open at once, so they differ. */
-async function twoFreePorts(): Promise<[number, number]> {
-  const servers = [await listenOnAnyPort(), await listenOnAnyPort()] as const;
-  const [first, second] = servers.map((server) => {
+/** Ports the OS reports free on 127.0.0.1; all held open at once, so they differ. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  for (let i = 0; i < count; i++) servers.push(await listenOnAnyPort());
+  const ports = servers.map((server) => {
     const address = server.address();
-    return typeof address === 'object' && address ? address.port : undefined;
+    return typeof address === 'object' && address ? address.port : 0;
   });
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  if (!first || !second) throw new Error('could not find free ports');
-  return [first, second];
+  if (ports.some((port) => port === 0)) throw new Error('could not find free ports');
+  return ports;
 }
 
 class Interrupted extends Error {}
@@ -80,7 +81,7 @@ async function main(): Promise<number> {
     fs.chmodSync(tmp, 0o755);
     cleanups.push({ name: 'temp dir', run: () => fs.rmSync(tmp, { recursive: true, force: true }) });
 
-    const [pgPort, temporalPort] = await twoFreePorts();
+    const [pgPort = 0, temporalPort = 0, webPort = 0] = await freePorts(3);
     const postgres = await startPostgres({
       dataDir: path.join(tmp, 'postgres'),
       port: pgPort,
@@ -124,6 +125,8 @@ async function main(): Promise<number> {
         TEMPORAL_CLI: bin,
         NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
         NEXT_TELEMETRY_DISABLED: '1',
+        // The e2e tests serve the app here, so two runs never collide.
+        E2E_PORT: process.env.E2E_PORT ?? String(webPort),
       },
     });
     commandPid = child.pid;

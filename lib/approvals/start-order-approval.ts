@@ -1,8 +1,14 @@
 // Starts orderWorkflow for an order: from the admin UI, `npm run request` and the dev seed.
+import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { orderWorkflow } from '../../worker/workflows';
 import { orderWorkflowId, type Order } from '../orders';
 import { ApprovalError } from './errors';
+
+/** A fresh order id for orders created here (the admin form, the request script). Not for workflow code: it is random. */
+export function newOrderId(): string {
+  return `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
 
 export interface StartedOrder {
   workflowId: string;

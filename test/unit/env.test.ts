@@ -33,3 +33,22 @@ describe('TEMPORAL_UI_URL', () => {
     assert.throws(() => parseEnv('temporal', { TEMPORAL_UI_URL: 'not a url' }), /TEMPORAL_UI_URL/);
   });
 });
+
+describe('production settings', () => {
+  test('DATABASE_URL defaults to the embedded dev database, except in production, where it is required', () => {
+    assert.match(parseEnv('database', {}).DATABASE_URL, /^postgresql:\/\/countersign:/);
+    assert.throws(() => parseEnv('database', { NODE_ENV: 'production' }), /DATABASE_URL: is required in production/);
+    assert.equal(parseEnv('database', { NODE_ENV: 'production', DATABASE_URL: 'postgresql://u:p@db:5432/x' }).DATABASE_URL, 'postgresql://u:p@db:5432/x');
+  });
+
+  test('production needs a long NEXTAUTH_SECRET and a NEXTAUTH_URL', () => {
+    assert.doesNotThrow(() => parseEnv('auth', {}));
+    assert.throws(() => parseEnv('auth', { NODE_ENV: 'production' }), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /NEXTAUTH_SECRET: is required in production/);
+      assert.match(error.message, /NEXTAUTH_URL: is required in production/);
+      return true;
+    });
+    assert.throws(() => parseEnv('auth', { NODE_ENV: 'production', NEXTAUTH_SECRET: 'short', NEXTAUTH_URL: 'https://x.example' }), /at least 32 characters/);
+  });
+});

@@ -3,9 +3,9 @@
 import { revalidatePath } from 'next/cache';
 import type { ActionState } from '@/lib/action-state';
 import { formFields, runAction } from '@/lib/actions';
-import { startOrderApproval } from '@/lib/approvals/start-order-approval';
+import { newOrderId, startOrderApproval } from '@/lib/approvals/start-order-approval';
 import { temporalEnv } from '@/lib/env';
-import { newOrderId, orderFormSchema } from '@/lib/orders';
+import { orderFormSchema } from '@/lib/orders';
 import { getTemporalClient } from '@/lib/temporal';
 
 export async function createOrderRequestAction(_previous: ActionState, formData: FormData): Promise<ActionState> {

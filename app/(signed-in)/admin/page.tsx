@@ -3,7 +3,7 @@ import { ApprovalTable } from '@/components/approval-table';
 import { CreateRequestForm } from '@/components/create-request-form';
 import { StatusBadge } from '@/components/status-badge';
 import { countQueue, listPendingApprovals, listRecentDecisions } from '@/lib/approvals/queries';
-import { getCurrentUser } from '@/lib/auth';
+import { getCurrentUser, hasRole } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { formatTimestamp } from '@/lib/format';
 import { createOrderRequestAction } from './actions';
@@ -13,7 +13,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function AdminPage() {
   const user = await getCurrentUser();
-  if (user?.role !== 'ADMIN') {
+  if (!user || !hasRole(user, 'ADMIN')) {
     return (
       <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
         The admin queue is for admins. Ask an admin for access.

@@ -7,13 +7,14 @@ export const metadata: Metadata = { title: 'Inbox' };
 export const dynamic = 'force-dynamic';
 
 export default async function InboxPage() {
-  const approvals = await listPendingApprovals(getDb());
+  const db = getDb();
+  const [approvals, pending] = await Promise.all([listPendingApprovals(db), db.approvalRequest.count({ where: { status: 'PENDING' } })]);
   return (
     <>
       <div className="mb-4 flex items-baseline justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">Inbox</h1>
         <p className="text-sm text-slate-600">
-          {approvals.length} pending · soonest deadline first
+          {pending} pending{pending > approvals.length ? `, the first ${approvals.length} shown` : ''} · soonest deadline first
         </p>
       </div>
       <ApprovalTable approvals={approvals} now={new Date()} caption="Pending approval requests" />
