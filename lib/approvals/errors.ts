@@ -5,7 +5,6 @@ import { formatTimestamp } from '../format';
 export type ApprovalErrorCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
-  | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'ALREADY_DECIDED'
   | 'NO_LONGER_PENDING'
@@ -15,7 +14,6 @@ export type ApprovalErrorCode =
 const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
-  INVALID_INPUT: 400,
   NOT_FOUND: 404,
   ALREADY_DECIDED: 409,
   NO_LONGER_PENDING: 409,

@@ -8,7 +8,6 @@ describe('ApprovalError', () => {
     const expected: Record<ApprovalErrorCode, number> = {
       UNAUTHENTICATED: 401,
       FORBIDDEN: 403,
-      INVALID_INPUT: 400,
       NOT_FOUND: 404,
       ALREADY_DECIDED: 409,
       NO_LONGER_PENDING: 409,

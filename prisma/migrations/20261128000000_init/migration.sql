@@ -8,7 +8,7 @@ CREATE TYPE "Role" AS ENUM ('REVIEWER', 'ADMIN');
 CREATE TYPE "ApprovalStatus" AS ENUM ('PENDING', 'APPROVED', 'REJECTED');
 
 -- CreateEnum
-CREATE TYPE "DecisionPath" AS ENUM ('DASHBOARD', 'EXTERNAL', 'WORKER', 'CLI');
+CREATE TYPE "DecisionPath" AS ENUM ('DASHBOARD', 'EXTERNAL', 'WORKER');
 
 -- CreateTable
 CREATE TABLE "users" (

@@ -16,7 +16,6 @@ export const dynamic = 'force-dynamic';
 const PATH_LABEL: Record<string, string> = {
   DASHBOARD: 'in Countersign',
   EXTERNAL: 'outside Countersign',
-  CLI: 'with the temporal CLI',
 };
 
 const ACTION_LABEL: Record<string, string> = {
