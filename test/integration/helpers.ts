@@ -117,17 +117,17 @@ function workflowBundle(): Promise<WorkflowBundle> {
 export const uniqueTaskQueue = () => `test-${randomUUID()}`;
 
 /**
- * Runs `fn` while a worker (real activities, 60 s approval window) polls a task
+ * Runs `fn` while a worker (real activities, a 60 s approval window unless told) polls a task
  * queue of its own, then shuts the worker down.
  */
-export async function withWorker<R>(services: Services, fn: (taskQueue: string) => Promise<R>): Promise<R> {
+export async function withWorker<R>(services: Services, fn: (taskQueue: string) => Promise<R>, { approvalWindowMs = 60_000 } = {}): Promise<R> {
   const taskQueue = uniqueTaskQueue();
   const worker = await Worker.create({
     connection: services.connection,
     namespace: NAMESPACE,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ db: services.db, approvalWindowMs: 60_000 }),
+    activities: createActivities({ db: services.db, approvalWindowMs }),
   });
   return worker.runUntil(() => fn(taskQueue));
 }

@@ -61,21 +61,23 @@ describe('worker/main.ts', { timeout: 120_000 }, () => {
     }
   });
 
-  test('prints its ready line on its own task queue, and exits 0 on SIGTERM', async () => {
-    const taskQueue = uniqueTaskQueue();
-    const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
-    try {
-      await untilReady(worker);
-      assert.match(worker.output().stdout, new RegExp(`\\[worker\\] ready: task queue "${taskQueue}" on ${env.temporalAddress.replace(/[.]/g, '\\.')}`));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`prints its ready line on its own task queue, and exits 0 on ${signal}`, async () => {
+      const taskQueue = uniqueTaskQueue();
+      const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
+      try {
+        await untilReady(worker);
+        assert.match(worker.output().stdout, new RegExp(`\\[worker\\] ready: task queue "${taskQueue}" on ${env.temporalAddress.replace(/[.]/g, '\\.')}`));
 
-      worker.child.kill('SIGTERM');
-      const { code, signal } = await withTimeout(worker.exited, 30_000, 'the worker stopping');
-      assert.deepEqual({ code, signal }, { code: 0, signal: null }, worker.output().stderr);
-      assert.match(worker.output().stdout, /\[worker\] stopped/);
-    } finally {
-      worker.child.kill('SIGKILL');
-    }
-  });
+        worker.child.kill(signal);
+        const { code, signal: killedBy } = await withTimeout(worker.exited, 30_000, 'the worker stopping');
+        assert.deepEqual({ code, killedBy }, { code: 0, killedBy: null }, worker.output().stderr);
+        assert.match(worker.output().stdout, /\[worker\] stopped/);
+      } finally {
+        worker.child.kill('SIGKILL');
+      }
+    });
+  }
 
   test('never writes a task token to its logs, even at DEBUG', async () => {
     const taskQueue = uniqueTaskQueue();
