@@ -78,8 +78,7 @@ export default defineConfig(
   {
     ignores: [
       '**/node_modules/**',
-      '.next/**',
-      '.next-test/**',
+      '.next*/**',
       '.tools/**',
       '.data/**',
       'test-results/**',

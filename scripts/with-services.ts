@@ -94,6 +94,10 @@ async function main(): Promise<number> {
       },
     });
     cleanups.push({ name: 'postgres', run: () => postgres.stop() });
+    if (!postgres.dataDir.startsWith(tmp + path.sep)) {
+      // Moved where the postgres user can reach it (a private TMPDIR, as root): throwaway all the same.
+      cleanups.splice(cleanups.length - 1, 0, { name: 'postgres data', run: () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }) });
+    }
     checkpoint();
 
     await migrate(postgres.url);
