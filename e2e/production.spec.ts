@@ -3,22 +3,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { createDb } from '../lib/db';
+import { freePorts } from '../scripts/processes';
 import { REVIEWER, expect, test } from './support';
 
 const ROOT = path.resolve(__dirname, '..');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (!address || typeof address !== 'object') throw new Error('no port');
-  return address.port;
-}
 
 /** Runs a command against the e2e build, collecting its output; `exited` settles with its exit code. */
 function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
@@ -53,7 +44,7 @@ for (const [name, command, args] of [
   ['next start', 'next', ['start']],
 ] as const) {
   test(`${name} without NEXTAUTH_SECRET refuses to start and says why`, async () => {
-    const port = await freePort();
+    const [port = 0] = await freePorts(1);
     const server = run(command, [...args, '-p', String(port)], { ...envWithout('NEXTAUTH_SECRET'), NODE_ENV: 'production', NEXTAUTH_URL: `http://127.0.0.1:${port}` });
     try {
       expect(await server.exited).toBe(1);
@@ -72,7 +63,7 @@ test('npm start migrates a fresh database, serves, and creates no known password
   await admin.query(`CREATE DATABASE ${database}`);
   const url = new URL(process.env.DATABASE_URL ?? '');
   url.pathname = `/${database}`;
-  const port = await freePort();
+  const [port = 0] = await freePorts(1);
   const server = run('tsx', ['scripts/start.ts', '-p', String(port), '-H', '127.0.0.1'], {
     ...process.env,
     DATABASE_URL: url.toString(),

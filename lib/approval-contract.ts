@@ -26,7 +26,6 @@ export const approvalRequestSchema = z.object({
   currency: optional(z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD')),
   fields: optional(z.record(z.string().min(1).max(100), z.union([z.string().max(1000), z.number().finite()]))),
 });
-export type ApprovalRequestInput = z.input<typeof approvalRequestSchema>;
 export type ApprovalRequest = z.output<typeof approvalRequestSchema>;
 
 /** What completes the activity when approved. */

@@ -11,7 +11,7 @@ import { DEV_DB } from '../lib/database-url';
 import { approvalsEnv, temporalEnv } from '../lib/env';
 import { DEMO_USERS } from '../lib/users';
 import { startPostgres } from './postgres';
-import { killGroup, migrateDatabase } from './processes';
+import { killGroup, migrateDatabase, portAnswers } from './processes';
 import { seed } from './seed';
 import { ensureTemporal, startTemporalServer } from './temporal';
 
@@ -105,14 +105,6 @@ function assertPortFree(port: number, variable: string): Promise<void> {
       reject(error.code === 'EADDRINUSE' ? new Error(`Port ${port} is in use: stop what runs there, or set ${variable}.`) : error),
     );
     server.listen(port, () => server.close(() => resolve()));
-  });
-}
-
-function portAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
   });
 }
 

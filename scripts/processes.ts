@@ -1,5 +1,6 @@
-// Child-process helpers shared by `npm run dev` and the test services harness.
+// Process and port helpers shared by `npm run dev`, the test services harness and the tests.
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -51,5 +52,35 @@ export function migrateDatabase(env: NodeJS.ProcessEnv, onLine: (line: string) =
     child.once('error', (error) => reject(new Error(`could not run prisma: ${error.message}`)));
     // After a resolve, the rejection of a killed process is ignored.
     child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`})`))));
+  });
+}
+
+function listenOnAnyPort(): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** Ports the OS reports free on 127.0.0.1 (so nothing listens there); all held open at once, so they differ. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  for (let i = 0; i < count; i++) servers.push(await listenOnAnyPort());
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  });
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  if (ports.some((port) => port === 0)) throw new Error('could not find free ports');
+  return ports;
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:port. */
+export function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
   });
 }

@@ -10,7 +10,7 @@ import { orderSchema, orderWorkflowId, type Order } from '../lib/orders';
 import { connectTemporal } from '../lib/temporal';
 import { DEMO_USERS, seedDemoUsers } from '../lib/users';
 
-export const DEMO_ORDERS: readonly Order[] = [
+const DEMO_ORDERS: readonly Order[] = [
   { id: 'demo-1001', customer: 'ACME', amount: 1200, currency: 'USD', items: [{ sku: 'ANVIL-50', qty: 4 }], requestedBy: 'Wile E. Coyote' },
   {
     id: 'demo-1002',

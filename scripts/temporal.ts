@@ -23,7 +23,7 @@ function onPath(name: string): string | undefined {
 }
 
 /** TEMPORAL_CLI, then `temporal` on PATH, then the project-local copy. */
-export function findTemporal(): string | undefined {
+function findTemporal(): string | undefined {
   const explicit = process.env.TEMPORAL_CLI;
   if (explicit) return explicit;
   return onPath('temporal') ?? (fs.existsSync(LOCAL_BIN) ? LOCAL_BIN : undefined);

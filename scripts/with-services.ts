@@ -5,40 +5,18 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DEV_DB } from '../lib/database-url';
 import { createDb } from '../lib/db';
 import { seedDemoUsers } from '../lib/users';
 import { startPostgres } from './postgres';
-import { killGroup, migrateDatabase } from './processes';
+import { freePorts, killGroup, migrateDatabase } from './processes';
 import { ensureTemporal, startTemporalServer } from './temporal';
 
 const STOP_GRACE_MS = 10_000;
 
 const log = (line: string) => console.log(`[services] ${line}`);
-
-function listenOnAnyPort(): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-/** Ports the OS reports free on 127.0.0.1; all held open at once, so they differ. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: net.Server[] = [];
-  for (let i = 0; i < count; i++) servers.push(await listenOnAnyPort());
-  const ports = servers.map((server) => {
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : 0;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  if (ports.some((port) => port === 0)) throw new Error('could not find free ports');
-  return ports;
-}
 
 class Interrupted extends Error {}
 

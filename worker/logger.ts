@@ -4,7 +4,7 @@
 import { inspect } from 'node:util';
 import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
 
-export const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
+const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 const SECRET_KEYS = new Set(['taskToken', 'base64TaskToken', 'task_token']);
 
 /** A copy of `value` with every secret-named key, at any depth, replaced. */

@@ -57,6 +57,10 @@ export async function listPendingApprovals(db: Db, limit = 200): Promise<Approva
   return rows.map(toSummary);
 }
 
+export function countPendingApprovals(db: Db): Promise<number> {
+  return db.approvalRequest.count({ where: { status: 'PENDING' } });
+}
+
 export async function listRecentDecisions(db: Db, limit = 20): Promise<ApprovalSummary[]> {
   const rows = await db.approvalRequest.findMany({
     where: { status: { not: 'PENDING' } },
@@ -100,7 +104,7 @@ export async function countQueue(db: Db, now = new Date()): Promise<QueueCounts>
   const startOfDay = new Date(now);
   startOfDay.setUTCHours(0, 0, 0, 0);
   const [pending, overdue, reissued, decidedToday] = await Promise.all([
-    db.approvalRequest.count({ where: { status: 'PENDING' } }),
+    countPendingApprovals(db),
     db.approvalRequest.count({ where: { status: 'PENDING', deadline: { lt: now } } }),
     db.approvalRequest.count({ where: { status: 'PENDING', attempt: { gt: 1 } } }),
     db.approvalRequest.count({ where: { status: { not: 'PENDING' }, decidedAt: { gte: startOfDay } } }),

@@ -25,7 +25,7 @@ export interface RecordedApprovalRequest {
 }
 
 /** The column the inbox shows as "customer": the request's customer field, else its requester. */
-export function customerOf(request: ApprovalRequest): string | null {
+function customerOf(request: ApprovalRequest): string | null {
   const fromFields = request.fields?.customer;
   return fromFields !== undefined ? String(fromFields) : (request.requester ?? null);
 }

@@ -7,7 +7,7 @@ import { ActivityNotFoundError } from '@temporalio/client';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
 import { orderWorkflowId } from '../../lib/orders';
-import { findApproval, newOrder, openServices, startOrder, waitFor, waitForPendingApproval, withWorker, type Services } from './helpers';
+import { findApproval, newOrder, openServices, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
 
 describe('the approval window', { timeout: 120_000 }, () => {
   let services: Services;
@@ -22,8 +22,7 @@ describe('the approval window', { timeout: 120_000 }, () => {
     await withWorker(
       services,
       async (taskQueue) => {
-        const handle = await startOrder(services, taskQueue, newOrder());
-        await waitForPendingApproval(services.db, handle.workflowId);
+        const { handle } = await startPendingOrder(services, taskQueue);
         const { events } = await handle.fetchHistory();
         const scheduled = (events ?? []).map((e) => e.activityTaskScheduledEventAttributes).find((a) => a?.activityId === APPROVAL_ACTIVITY_ID);
         assert.ok(scheduled, 'the approval activity was scheduled');
@@ -45,8 +44,7 @@ describe('the approval window', { timeout: 120_000 }, () => {
     await withWorker(
       services,
       async (taskQueue) => {
-        const handle = await startOrder(services, taskQueue, newOrder());
-        const first = await waitForPendingApproval(db, handle.workflowId);
+        const { handle, pending: first } = await startPendingOrder(services, taskQueue);
         assert.equal(first.attempt, 1);
 
         const reissued = await waitFor('attempt 2 of the approval', async () => {
@@ -90,8 +88,7 @@ describe('the approval window', { timeout: 120_000 }, () => {
     await db.$executeRawUnsafe(`CREATE TRIGGER test_fail_${tag} BEFORE INSERT ON approval_requests FOR EACH ROW EXECUTE FUNCTION test_fail_${tag}()`);
     try {
       await withWorker(services, async (taskQueue) => {
-        const handle = await startOrder(services, taskQueue, order);
-        const row = await waitForPendingApproval(db, handle.workflowId);
+        const { handle, pending: row } = await startPendingOrder(services, taskQueue, order);
         assert.equal(row.attempt, 2, 'the first attempt failed on the database and was retried');
         const [{ failures } = { failures: 0n }] = await db.$queryRawUnsafe<{ failures: bigint }[]>(`SELECT last_value AS failures FROM test_fail_${tag}`);
         assert.equal(Number(failures), 2, 'the insert ran twice');

@@ -8,10 +8,8 @@ import { ApprovalError } from '../../lib/approvals/errors';
 import {
   approvalAttemptsStarted,
   findApproval,
-  newOrder,
   openServices,
-  startOrder,
-  waitForPendingApproval,
+  startPendingOrder,
   withWorker,
   type Services,
 } from './helpers';
@@ -32,8 +30,7 @@ describe('decideApproval', { timeout: 120_000 }, () => {
   test('approve fulfils the order, records a DASHBOARD decision once, and a second decision is refused naming the first reviewer', async () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
-      const handle = await startOrder(services, taskQueue, newOrder());
-      const pending = await waitForPendingApproval(db, handle.workflowId);
+      const { handle, pending } = await startPendingOrder(services, taskQueue);
       const first = `first-${randomUUID()}@example.com`;
 
       const decided = await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id, comment: 'ship it' }) }, { email: first });
@@ -67,8 +64,7 @@ describe('decideApproval', { timeout: 120_000 }, () => {
   test('reject ends the workflow REJECTED with the reason, and the approval is never re-issued', async () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
-      const handle = await startOrder(services, taskQueue, newOrder());
-      const pending = await waitForPendingApproval(db, handle.workflowId);
+      const { handle, pending } = await startPendingOrder(services, taskQueue);
 
       await decideApproval(deps(), { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'over budget' }) }, { email: 'rita@example.com' });
 
@@ -100,8 +96,7 @@ describe('decideApproval', { timeout: 120_000 }, () => {
   test('completes by workflow id + run id + activity id when the stored task token is unusable', async () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
-      const handle = await startOrder(services, taskQueue, newOrder());
-      const pending = await waitForPendingApproval(db, handle.workflowId);
+      const { handle, pending } = await startPendingOrder(services, taskQueue);
       await db.$executeRaw`UPDATE approval_requests SET task_token = ${Buffer.from('garbled, not a task token')} WHERE id = ${pending.id}::uuid`;
 
       const reviewer = `by-id-${randomUUID()}@example.com`;
@@ -117,8 +112,7 @@ describe('decideApproval', { timeout: 120_000 }, () => {
   test('of 20 concurrent decisions by different reviewers, exactly one reaches Temporal; the rest learn who decided', async () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
-      const handle = await startOrder(services, taskQueue, newOrder());
-      const pending = await waitForPendingApproval(db, handle.workflowId);
+      const { handle, pending } = await startPendingOrder(services, taskQueue);
       const reviewers = Array.from({ length: 20 }, (_, i) => `r${i}-${randomUUID()}@example.com`);
 
       const settled = await Promise.allSettled(

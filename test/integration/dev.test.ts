@@ -4,36 +4,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
+import { freePorts, portAnswers } from '../../scripts/processes';
 import { env, ROOT, waitFor } from './helpers';
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = net.createServer().listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      return server;
-    }),
-  );
-  const ports = servers.map((s) => {
-    const address = s.address();
-    return address && typeof address === 'object' ? address.port : 0;
-  });
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
 
 describe('npm run dev', { timeout: 300_000 }, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-dev-test-'));
@@ -95,7 +71,7 @@ describe('npm run dev', { timeout: 300_000 }, () => {
       await ctrlC(first);
     }
     assert.match(first.output(), /\[dev\] stopped/);
-    for (const port of [pgPort, temporalPort, webPort]) assert.equal(await answers(port), false, `port ${port} is free again`);
+    for (const port of [pgPort, temporalPort, webPort]) assert.equal(await portAnswers(port), false, `port ${port} is free again`);
 
     const second = startDev();
     try {

@@ -174,6 +174,13 @@ export function findApproval(db: Db, workflowId: string) {
   });
 }
 
+/** Starts orderWorkflow and waits until the inbox holds its pending request (task token included). */
+export async function startPendingOrder(services: Services, taskQueue: string, order: Order = newOrder()) {
+  const handle = await startOrder(services, taskQueue, order);
+  const pending = await waitForPendingApproval(services.db, handle.workflowId);
+  return { handle, pending };
+}
+
 /** Waits for the requestApproval activity to have stored its request. */
 export async function waitForPendingApproval(db: Db, workflowId: string) {
   return waitFor(`the approval request of ${workflowId}`, async () => {

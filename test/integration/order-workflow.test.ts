@@ -15,7 +15,7 @@ import {
   newOrder,
   openServices,
   startOrder,
-  waitForPendingApproval,
+  startPendingOrder,
   withWorker,
   type Services,
 } from './helpers';
@@ -40,9 +40,7 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
     const { db, client } = services;
     await withWorker(services, async (taskQueue) => {
       const order = newOrder();
-      const handle = await startOrder(services, taskQueue, order);
-
-      const row = await waitForPendingApproval(db, handle.workflowId);
+      const { handle, pending: row } = await startPendingOrder(services, taskQueue, order);
       assert.equal(row.status, 'PENDING');
       assert.equal(row.attempt, 1);
       assert.equal(row.activityId, APPROVAL_ACTIVITY_ID);
@@ -65,8 +63,7 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
   test('resumes when the temporal CLI completes the approval by workflow id and activity id', async () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
-      const handle = await startOrder(services, taskQueue, newOrder());
-      await waitForPendingApproval(db, handle.workflowId);
+      const { handle } = await startPendingOrder(services, taskQueue);
 
       await temporalCli('activity', 'complete', '--workflow-id', handle.workflowId, '--activity-id', APPROVAL_ACTIVITY_ID,
         '--result', JSON.stringify({ approved: true, reviewer: 'cli-ops' }));
@@ -82,8 +79,7 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
   test('ends REJECTED, never re-issued, when the temporal CLI fails the approval by id with a reason', async () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
-      const handle = await startOrder(services, taskQueue, newOrder());
-      await waitForPendingApproval(db, handle.workflowId);
+      const { handle } = await startPendingOrder(services, taskQueue);
 
       // The CLI sends a non-retryable ApplicationFailure with no type: a rejection.
       await temporalCli('activity', 'fail', '--workflow-id', handle.workflowId, '--activity-id', APPROVAL_ACTIVITY_ID,

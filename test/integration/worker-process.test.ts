@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { env, newOrder, openServices, ROOT, startOrder, uniqueTaskQueue, waitForPendingApproval } from './helpers';
+import { freePorts } from '../../scripts/processes';
+import { env, openServices, ROOT, startPendingOrder, uniqueTaskQueue } from './helpers';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
@@ -24,18 +24,6 @@ function startWorker(extraEnv: Record<string, string>) {
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  assert.ok(address && typeof address === 'object');
-  server.close();
-  await once(server, 'close');
-  return address.port;
-}
-
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -50,7 +38,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 describe('worker/main.ts', { timeout: 120_000 }, () => {
   test('exits non-zero within 30 s, saying it cannot reach the Temporal server, when nothing listens at TEMPORAL_ADDRESS', async () => {
-    const address = `127.0.0.1:${await closedPort()}`;
+    const [closed] = await freePorts(1);
+    const address = `127.0.0.1:${closed}`;
     const worker = startWorker({ TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: uniqueTaskQueue() });
     try {
       const { code } = await withTimeout(worker.exited, 30_000, 'the worker exiting');
@@ -85,8 +74,7 @@ describe('worker/main.ts', { timeout: 120_000 }, () => {
     const services = await openServices();
     try {
       await untilReady(worker);
-      const handle = await startOrder(services, taskQueue, newOrder());
-      const row = await waitForPendingApproval(services.db, handle.workflowId);
+      const { handle, pending: row } = await startPendingOrder(services, taskQueue);
       await services.client.activity.complete(row.taskToken, { approved: true, reviewer: 'ops' });
       assert.equal((await handle.result()).status, 'FULFILLED');
       worker.child.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ApprovalTable } from '@/components/approval-table';
-import { listPendingApprovals } from '@/lib/approvals/queries';
+import { countPendingApprovals, listPendingApprovals } from '@/lib/approvals/queries';
 import { getDb } from '@/lib/db';
 
 export const metadata: Metadata = { title: 'Inbox' };
@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 export default async function InboxPage() {
   const db = getDb();
-  const [approvals, pending] = await Promise.all([listPendingApprovals(db), db.approvalRequest.count({ where: { status: 'PENDING' } })]);
+  const [approvals, pending] = await Promise.all([listPendingApprovals(db), countPendingApprovals(db)]);
   return (
     <>
       <div className="mb-4 flex items-baseline justify-between">
