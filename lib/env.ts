@@ -2,6 +2,7 @@
 // with a message that names it, instead of failing later on a request.
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
+import { DEFAULT_APPROVAL_WINDOWS } from './approval-contract';
 import { DEFAULT_DATABASE_URL } from './database-url';
 
 const duration = (fallback: string) =>
@@ -50,6 +51,12 @@ const schemas = {
   }),
   approvals: z.object({
     APPROVAL_WINDOW: duration('24h'),
+    /** Windows before a request expires: each is one attempt of the approval activity. */
+    APPROVAL_WINDOWS: z.coerce.number().int().min(1).max(100).default(DEFAULT_APPROVAL_WINDOWS),
+  }),
+  reconciler: z.object({
+    RECONCILE_INTERVAL: duration('15s'),
+    RECONCILE_GRACE: duration('30s'),
   }),
 } as const;
 
@@ -75,3 +82,4 @@ export const databaseEnv = () => read('database');
 export const authEnv = () => read('auth');
 export const temporalEnv = () => read('temporal');
 export const approvalsEnv = () => read('approvals');
+export const reconcilerEnv = () => read('reconciler');

@@ -15,7 +15,9 @@ export type Order = z.infer<typeof orderSchema>;
 
 export type OrderResult =
   | { status: 'FULFILLED'; decidedBy: string; comment?: string }
-  | { status: 'REJECTED'; decidedBy: string; reason: string };
+  | { status: 'REJECTED'; decidedBy: string; reason: string }
+  /** No decision within the approval windows. */
+  | { status: 'EXPIRED' };
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 

@@ -1,5 +1,6 @@
 // Activities, built by a factory so the database and settings are injected
 // (the worker passes the real ones; tests pass their own).
+import { setTimeout as delay } from 'node:timers/promises';
 import { CompleteAsyncError, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome, type ApprovalRequest } from '../lib/approval-contract';
@@ -11,7 +12,12 @@ import type { Order } from '../lib/orders';
 export interface ActivityDeps {
   db: Db;
   approvalWindowMs: number;
+  /** Windows before the request expires (attempts of the approval activity). */
+  approvalWindows: number;
 }
+
+/** Pauses between tries to store a request; after the last, the reconciler takes over. */
+const STORE_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000];
 
 /** The workflow this activity runs for; Countersign's activities only run inside one. */
 function currentWorkflow(): { workflowId: string; runId: string } {
@@ -20,10 +26,10 @@ function currentWorkflow(): { workflowId: string; runId: string } {
   return execution;
 }
 
-export function createActivities({ db, approvalWindowMs }: ActivityDeps) {
+export function createActivities({ db, approvalWindowMs, approvalWindows }: ActivityDeps) {
   return {
-    async getApprovalPolicy(): Promise<{ windowMs: number }> {
-      return { windowMs: approvalWindowMs };
+    async getApprovalPolicy(): Promise<{ windowMs: number; windows: number }> {
+      return { windowMs: approvalWindowMs, windows: approvalWindows };
     },
 
     /**
@@ -39,22 +45,35 @@ export function createActivities({ db, approvalWindowMs }: ActivityDeps) {
       }
       const { info } = Context.current();
       const { workflowId, runId } = currentWorkflow();
-      // A database failure throws here and the attempt is retried.
-      const recorded = await recordApprovalRequest(
-        db,
-        {
-          workflowId,
-          runId,
-          activityId: info.activityId,
-          attempt: info.attempt,
-          taskToken: info.taskToken,
-          requestedAt: new Date(info.scheduledTimestampMs),
-          deadline: new Date(Date.now() + info.startToCloseTimeoutMs),
-        },
-        parsed.data,
-        input,
-      );
-      log.info('Approval requested', { approvalId: recorded.id, attempt: info.attempt, outcome: recorded.outcome });
+      const attempt = {
+        workflowId,
+        runId,
+        activityId: info.activityId,
+        attempt: info.attempt,
+        taskToken: info.taskToken,
+        requestedAt: new Date(info.scheduledTimestampMs),
+        deadline: new Date(Date.now() + info.startToCloseTimeoutMs),
+      };
+      // A database failure is retried here, within this attempt: failing the
+      // attempt would spend one of the request's windows. If the database
+      // stays down, the activity still waits, and the reconciler writes the row
+      // from the workflow's history once it can (ARCHITECTURE.md, "Faults").
+      for (let tries = 0; ; tries++) {
+        try {
+          const recorded = await recordApprovalRequest(db, attempt, parsed.data, input);
+          log.info('Approval requested', { approvalId: recorded.id, attempt: info.attempt, outcome: recorded.outcome });
+          break;
+        } catch (error) {
+          const pause = STORE_RETRY_DELAYS_MS[tries];
+          const message = error instanceof Error ? error.message : String(error);
+          if (pause === undefined) {
+            log.error('Could not store the approval request; the reconciler will write it from history', { attempt: info.attempt, error: message });
+            break;
+          }
+          log.warn('Storing the approval request failed; retrying', { attempt: info.attempt, error: message });
+          await delay(pause);
+        }
+      }
       throw new CompleteAsyncError();
     },
 

@@ -1,9 +1,12 @@
 // `npm run worker`: runs orderWorkflow and the approval activities.
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createSweeper } from '../lib/approvals/reconcile';
 import { getDb } from '../lib/db';
-import { approvalsEnv, temporalEnv } from '../lib/env';
+import { approvalsEnv, reconcilerEnv, temporalEnv } from '../lib/env';
+import { connectTemporal } from '../lib/temporal';
 import { createActivities } from './activities';
 import { createWorkerLogger, parseLogLevel } from './logger';
+import { startReconciler } from './reconciler';
 
 /** Resolves once the worker polls its task queue; rejects if it stops first. */
 async function untilPolling(worker: Worker, running: Promise<void>): Promise<void> {
@@ -18,7 +21,8 @@ async function untilPolling(worker: Worker, running: Promise<void>): Promise<voi
 async function main(): Promise<void> {
   Runtime.install({ logger: createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)) });
   const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
-  const { APPROVAL_WINDOW } = approvalsEnv();
+  const { APPROVAL_WINDOW, APPROVAL_WINDOWS } = approvalsEnv();
+  const { RECONCILE_INTERVAL, RECONCILE_GRACE } = reconcilerEnv();
 
   let connection: NativeConnection;
   try {
@@ -30,21 +34,32 @@ async function main(): Promise<void> {
     );
   }
   const db = getDb();
+  const client = await connectTemporal(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE);
   try {
     const worker = await Worker.create({
       connection,
       namespace: TEMPORAL_NAMESPACE,
       taskQueue: TEMPORAL_TASK_QUEUE,
       workflowsPath: require.resolve('./workflows'),
-      activities: createActivities({ db, approvalWindowMs: APPROVAL_WINDOW }),
+      activities: createActivities({ db, approvalWindowMs: APPROVAL_WINDOW, approvalWindows: APPROVAL_WINDOWS }),
     });
     // SIGINT and SIGTERM make the SDK shut the worker down; run() then resolves.
     const running = worker.run();
     await untilPolling(worker, running);
-    console.log(`[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${TEMPORAL_ADDRESS}, namespace "${TEMPORAL_NAMESPACE}", approval window ${APPROVAL_WINDOW / 1000}s`);
-    await running;
+    const sweeper = createSweeper({ db, temporal: client, graceMs: RECONCILE_GRACE }, { taskQueue: TEMPORAL_TASK_QUEUE });
+    const reconciler = startReconciler(sweeper, RECONCILE_INTERVAL);
+    console.log(
+      `[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${TEMPORAL_ADDRESS}, namespace "${TEMPORAL_NAMESPACE}", ` +
+        `approval window ${APPROVAL_WINDOW / 1000}s × ${APPROVAL_WINDOWS}, reconciling every ${RECONCILE_INTERVAL / 1000}s`,
+    );
+    try {
+      await running;
+    } finally {
+      await reconciler.stop();
+    }
     console.log('[worker] stopped');
   } finally {
+    await client.connection.close();
     await connection.close();
     await db.$disconnect();
   }

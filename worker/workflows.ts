@@ -1,7 +1,15 @@
 // Workflow code: deterministic. It imports activity *types* only, and no Node
 // or database module (eslint enforces both).
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, approvalResultSchema, INVALID_APPROVAL_REQUEST, type ApprovalDeniedDetails, type ApprovalOutcome, type ApprovalRequest } from '../lib/approval-contract';
+import { ActivityFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities, TimeoutFailure } from '@temporalio/workflow';
+import {
+  APPROVAL_ACTIVITY_ID,
+  APPROVAL_DENIED,
+  isRejection,
+  outcomeOfRejection,
+  outcomeOfResult,
+  type ApprovalOutcome,
+  type ApprovalRequest,
+} from '../lib/approval-contract';
 import { orderToApprovalRequest, type Order, type OrderResult } from '../lib/orders';
 import type { Activities } from './activities';
 
@@ -12,62 +20,55 @@ const { fulfillOrder, recordApprovalOutcome } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-function deniedBy(failure: ApplicationFailure): ApprovalDeniedDetails {
-  const details: unknown = failure.details?.[0];
-  if (details && typeof details === 'object' && 'reviewer' in details && typeof details.reviewer === 'string') {
-    return { reviewer: details.reviewer };
-  }
-  return { reviewer: 'unknown' };
-}
-
 /**
- * A decision to reject: ApprovalDenied, or any other non-retryable failure sent
- * from outside (`temporal activity fail` sends one with no type). The activity
- * itself fails non-retryably only for an invalid request, which is a bug in the
- * calling workflow, not a decision.
+ * Waits for a person to approve or reject the request; returns the outcome.
+ * Each window is one attempt of the approval activity (StartToClose = the
+ * window): when it passes, Temporal retries it with a new task token, and
+ * after the last window the approval has EXPIRED.
  */
-function isRejection(cause: unknown): cause is ApplicationFailure {
-  if (!(cause instanceof ApplicationFailure)) return false;
-  if (cause.type === APPROVAL_DENIED) return true;
-  return cause.nonRetryable === true && cause.type !== INVALID_APPROVAL_REQUEST;
-}
-
-/** Waits for a person to approve or reject the approval request; returns the outcome. */
 async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome> {
-  // The window is the worker's setting, read once through a local activity so
+  // The policy is the worker's setting, read once through a local activity so
   // it is recorded in history and replays the same.
-  const { windowMs } = await getApprovalPolicy();
+  const { windowMs, windows } = await getApprovalPolicy();
   const { requestApproval } = proxyActivities<Activities>({
     activityId: APPROVAL_ACTIVITY_ID,
     startToCloseTimeout: windowMs,
-    // No heartbeat timeout: the activity is completed from outside.
-    retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: [APPROVAL_DENIED] },
+    // No heartbeat timeout: the activity is completed from outside, and a
+    // claim's heartbeat must never time it out.
+    retry: { initialInterval: '1s', maximumInterval: '1 minute', maximumAttempts: windows, nonRetryableErrorTypes: [APPROVAL_DENIED] },
   });
   try {
-    // Whoever completes the activity sends the result: check it, and never
-    // fulfil on anything but a well-formed approval.
-    const parsed = approvalResultSchema.safeParse(await requestApproval(request));
-    if (!parsed.success) {
-      return { status: 'REJECTED', decidedBy: 'unknown', reason: 'The approval was completed with an invalid result' };
-    }
-    const { reviewer, comment } = parsed.data;
-    return { status: 'APPROVED', decidedBy: reviewer, ...(comment ? { comment } : {}) };
+    // Whoever completes the activity sends the result: check it.
+    return outcomeOfResult(await requestApproval(request));
   } catch (error) {
-    if (error instanceof ActivityFailure && isRejection(error.cause)) {
-      return { status: 'REJECTED', decidedBy: deniedBy(error.cause).reviewer, reason: error.cause.message };
-    }
+    if (error instanceof ActivityFailure && isRejection(error.cause)) return outcomeOfRejection(error.cause);
+    if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) return { status: 'EXPIRED' };
     throw error;
   }
 }
 
 export async function orderWorkflow(order: Order): Promise<OrderResult> {
   const request = orderToApprovalRequest(order);
-  const outcome = await awaitApproval(request);
-  await recordApprovalOutcome(APPROVAL_ACTIVITY_ID, outcome, request);
-  if (outcome.status === 'REJECTED') {
-    log.info('Order rejected', { orderId: order.id, decidedBy: outcome.decidedBy });
-    return { status: 'REJECTED', decidedBy: outcome.decidedBy, reason: outcome.reason };
+  let outcome: ApprovalOutcome;
+  try {
+    outcome = await awaitApproval(request);
+  } catch (error) {
+    if (isCancellation(error)) {
+      // Cancelled while waiting: the inbox must say so before the workflow ends.
+      await CancellationScope.nonCancellable(() => recordApprovalOutcome(APPROVAL_ACTIVITY_ID, { status: 'CANCELLED', reason: 'The workflow was cancelled' }, request));
+    }
+    throw error;
   }
-  await fulfillOrder(order);
-  return { status: 'FULFILLED', decidedBy: outcome.decidedBy, ...(outcome.comment ? { comment: outcome.comment } : {}) };
+  await recordApprovalOutcome(APPROVAL_ACTIVITY_ID, outcome, request);
+  switch (outcome.status) {
+    case 'APPROVED':
+      await fulfillOrder(order);
+      return { status: 'FULFILLED', decidedBy: outcome.decidedBy, ...(outcome.comment ? { comment: outcome.comment } : {}) };
+    case 'REJECTED':
+      log.info('Order rejected', { orderId: order.id, decidedBy: outcome.decidedBy });
+      return { status: 'REJECTED', decidedBy: outcome.decidedBy, reason: outcome.reason };
+    default:
+      log.info('Order not approved in time', { orderId: order.id, status: outcome.status });
+      return { status: 'EXPIRED' };
+  }
 }

@@ -8,6 +8,8 @@ export type ApprovalErrorCode =
   | 'NOT_FOUND'
   | 'ALREADY_DECIDED'
   | 'NO_LONGER_PENDING'
+  | 'REISSUED'
+  | 'CLAIMED'
   | 'DUPLICATE'
   | 'TEMPORAL_UNAVAILABLE';
 
@@ -17,6 +19,8 @@ const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   NOT_FOUND: 404,
   ALREADY_DECIDED: 409,
   NO_LONGER_PENDING: 409,
+  REISSUED: 409,
+  CLAIMED: 409,
   DUPLICATE: 409,
   TEMPORAL_UNAVAILABLE: 503,
 };
@@ -39,4 +43,34 @@ export function alreadyDecided(decidedBy: string | null, decidedAt: Date | null)
   const who = decidedBy ?? 'someone else';
   const when = decidedAt ? ` at ${formatTimestamp(decidedAt)}` : '';
   return new ApprovalError('ALREADY_DECIDED', `Already decided by ${who}${when}.`);
+}
+
+export type ClosedStatus = 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'CANCELLED' | 'TERMINATED';
+
+/** Why a request that is no longer pending cannot be decided or claimed, in words a reviewer can act on. */
+export function notPending(status: ClosedStatus, decidedBy: string | null, decidedAt: Date | null): ApprovalError {
+  const when = decidedAt ? ` at ${formatTimestamp(decidedAt)}` : '';
+  switch (status) {
+    case 'APPROVED':
+    case 'REJECTED':
+      return alreadyDecided(decidedBy, decidedAt);
+    case 'EXPIRED':
+      return new ApprovalError('NO_LONGER_PENDING', `This request expired${when}: no one decided it within its approval windows.`);
+    case 'CANCELLED':
+      return new ApprovalError('NO_LONGER_PENDING', `This request was cancelled${when}${decidedBy ? ` by ${decidedBy}` : ''}: its workflow no longer waits for a decision.`);
+    case 'TERMINATED':
+      return new ApprovalError('NO_LONGER_PENDING', `Its workflow was terminated${when}${decidedBy ? ` by ${decidedBy}` : ''}: it can no longer be decided.`);
+  }
+}
+
+export function reissued(attempt: number): ApprovalError {
+  return new ApprovalError(
+    'REISSUED',
+    `This request was re-issued (window ${attempt}) while you were deciding. Nothing was changed: reload and decide again.`,
+  );
+}
+
+export function claimedByOther(claimedBy: string, claimedAt: Date | null): ApprovalError {
+  const when = claimedAt ? ` since ${formatTimestamp(claimedAt)}` : '';
+  return new ApprovalError('CLAIMED', `Claimed by ${claimedBy}${when}. Only they can decide it until they release it.`);
 }

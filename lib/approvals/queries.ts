@@ -1,5 +1,6 @@
 // Reads for the inbox and the admin queue. They return plain view objects:
 // no task token (the client omits it too), no Decimal, nothing a browser must not see.
+import type { ApprovalStatus } from '@prisma/client';
 import type { Db } from '../db';
 import { approvalRequestSchema, type ApprovalRequest } from '../approval-contract';
 
@@ -9,8 +10,11 @@ export interface ApprovalSummary {
   customer: string | null;
   amount: string | null;
   currency: string | null;
-  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  status: ApprovalStatus;
+  /** Above 1: the request was re-issued (escalated) after a window passed. */
   attempt: number;
+  claimedBy: string | null;
+  claimedAt: Date | null;
   requestedAt: Date;
   deadline: Date;
   decidedBy: string | null;
@@ -25,7 +29,7 @@ export interface ApprovalDetail extends ApprovalSummary {
   decisionPath: string | null;
   comment: string | null;
   reason: string | null;
-  events: { id: string; actor: string; action: string; path: string; at: Date }[];
+  events: { id: string; actor: string; action: string; path: string; at: Date; details: unknown }[];
 }
 
 const summarySelect = {
@@ -36,6 +40,8 @@ const summarySelect = {
   currency: true,
   status: true,
   attempt: true,
+  claimedBy: true,
+  claimedAt: true,
   requestedAt: true,
   deadline: true,
   decidedBy: true,
@@ -83,7 +89,7 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
       decisionPath: true,
       comment: true,
       reason: true,
-      events: { orderBy: { at: 'asc' }, select: { id: true, actor: true, action: true, path: true, at: true } },
+      events: { orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { id: true, actor: true, action: true, path: true, at: true, details: true } },
     },
   });
   if (!row) return null;

@@ -1,8 +1,9 @@
-// Called by the workflow (through an activity) once it knows how its approval
-// ended. A decision made outside Countersign (the temporal CLI, another SDK)
-// reaches the inbox this way: the database follows Temporal.
+// Records how an approval ended, once Temporal knows: called by the workflow
+// (through an activity) and by the reconciler (reading history). A decision
+// made outside Countersign (the temporal CLI, another SDK) reaches the inbox
+// this way: the database follows Temporal.
 import { randomUUID } from 'node:crypto';
-import type { ApprovalOutcome, ApprovalRequest } from '../approval-contract';
+import { VIA_COUNTERSIGN, type ApprovalOutcome, type ApprovalRequest } from '../approval-contract';
 import type { Db } from '../db';
 import { requestColumns } from './record-approval-request';
 
@@ -12,44 +13,89 @@ export interface ApprovalKey {
   activityId: string;
 }
 
+export interface OutcomeSource {
+  /** Who noticed: the workflow itself, or the reconciler. */
+  recordedBy: 'workflow' | 'reconciler';
+  /** When it happened, if known (history event time); else now. */
+  at?: Date;
+}
+
+type Path = 'DASHBOARD' | 'EXTERNAL' | 'WORKER' | 'RECONCILER';
+
+function pathOf(outcome: ApprovalOutcome, source: OutcomeSource): Path {
+  if (outcome.status === 'APPROVED' || outcome.status === 'REJECTED') return outcome.via === VIA_COUNTERSIGN ? 'DASHBOARD' : 'EXTERNAL';
+  return source.recordedBy === 'reconciler' ? 'RECONCILER' : 'WORKER';
+}
+
+function columnsOf(outcome: ApprovalOutcome) {
+  switch (outcome.status) {
+    case 'APPROVED':
+      return { decidedBy: outcome.decidedBy, comment: outcome.comment ?? null, reason: null };
+    case 'REJECTED':
+      return { decidedBy: outcome.decidedBy, comment: null, reason: outcome.reason };
+    case 'EXPIRED':
+      return { decidedBy: null, comment: null, reason: 'No decision within the approval windows' };
+    default:
+      return { decidedBy: outcome.by ?? null, comment: null, reason: outcome.reason ?? null };
+  }
+}
+
 /**
- * Marks the request decided unless Countersign already has the decision.
- * When the decision outran the activity's own write (completed by id the
- * moment it started), the row is created decided, so that late write cannot
- * reopen it. Returns true when this call recorded the decision.
+ * Closes the request unless it is already closed. Given the request, a row the
+ * activity never wrote (the decision outran it) is created closed, so that late
+ * write cannot reopen it; without it, only an existing row changes.
+ * Returns true when this call recorded the outcome.
  */
-export async function recordApprovalOutcome(db: Db, key: ApprovalKey, outcome: ApprovalOutcome, request: ApprovalRequest): Promise<boolean> {
-  const columns = requestColumns(request);
-  const comment = outcome.status === 'APPROVED' ? (outcome.comment ?? null) : null;
-  const reason = outcome.status === 'REJECTED' ? outcome.reason : null;
+export async function recordApprovalOutcome(
+  db: Db,
+  key: ApprovalKey,
+  outcome: ApprovalOutcome,
+  request: ApprovalRequest | null,
+  source: OutcomeSource = { recordedBy: 'workflow' },
+): Promise<boolean> {
+  const { decidedBy, comment, reason } = columnsOf(outcome);
+  const path = pathOf(outcome, source);
+  const at = source.at ?? new Date();
   return db.$transaction(async (tx) => {
     // A dashboard decision holds the row lock until it commits; this then
     // sees the row decided and leaves it alone.
-    const rows = await tx.$queryRaw<{ id: string }[]>`
-      INSERT INTO approval_requests AS r (
-        id, workflow_id, run_id, activity_id, attempt, request, title, customer, amount, currency,
-        status, requested_at, deadline, decided_by, decided_at, decision_path, comment, reason, updated_at
-      ) VALUES (
-        ${randomUUID()}::uuid, ${key.workflowId}, ${key.runId}, ${key.activityId}, 1, ${JSON.stringify(request)}::jsonb,
-        ${columns.title}, ${columns.customer}, ${columns.amount}::numeric, ${columns.currency},
-        ${outcome.status}::"ApprovalStatus", now(), now(), ${outcome.decidedBy}, now(), 'EXTERNAL'::"DecisionPath",
-        ${comment}, ${reason}, now()
-      )
-      ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
-        status = EXCLUDED.status,
-        decided_by = EXCLUDED.decided_by,
-        decided_at = EXCLUDED.decided_at,
-        decision_path = EXCLUDED.decision_path,
-        comment = EXCLUDED.comment,
-        reason = EXCLUDED.reason,
-        task_token = NULL,
-        updated_at = now()
-      WHERE r.status = 'PENDING' AND r.run_id = EXCLUDED.run_id
-      RETURNING r.id`;
+    let rows: { id: string }[];
+    if (request) {
+      const columns = requestColumns(request);
+      rows = await tx.$queryRaw<{ id: string }[]>`
+        INSERT INTO approval_requests AS r (
+          id, workflow_id, run_id, activity_id, attempt, request, title, customer, amount, currency,
+          status, requested_at, deadline, decided_by, decided_at, decision_path, comment, reason, updated_at
+        ) VALUES (
+          ${randomUUID()}::uuid, ${key.workflowId}, ${key.runId}, ${key.activityId}, 1, ${JSON.stringify(request)}::jsonb,
+          ${columns.title}, ${columns.customer}, ${columns.amount}::numeric, ${columns.currency},
+          ${outcome.status}::"ApprovalStatus", ${at}, ${at}, ${decidedBy}, ${at}, ${path}::"DecisionPath",
+          ${comment}, ${reason}, now()
+        )
+        ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
+          status = EXCLUDED.status,
+          decided_by = EXCLUDED.decided_by,
+          decided_at = EXCLUDED.decided_at,
+          decision_path = EXCLUDED.decision_path,
+          comment = EXCLUDED.comment,
+          reason = EXCLUDED.reason,
+          task_token = NULL,
+          updated_at = now()
+        WHERE r.status = 'PENDING' AND r.run_id = EXCLUDED.run_id
+        RETURNING r.id`;
+    } else {
+      rows = await tx.$queryRaw<{ id: string }[]>`
+        UPDATE approval_requests SET
+          status = ${outcome.status}::"ApprovalStatus", decided_by = ${decidedBy}, decided_at = ${at},
+          decision_path = ${path}::"DecisionPath", comment = ${comment}, reason = ${reason},
+          task_token = NULL, updated_at = now()
+        WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} AND run_id = ${key.runId} AND status = 'PENDING'
+        RETURNING id`;
+    }
     const row = rows[0];
     if (!row) return false;
     await tx.auditEvent.create({
-      data: { approvalRequestId: row.id, actor: outcome.decidedBy, action: outcome.status, path: 'EXTERNAL', details: { recordedBy: 'workflow' } },
+      data: { approvalRequestId: row.id, actor: decidedBy ?? source.recordedBy, action: outcome.status, path, at, details: { recordedBy: source.recordedBy } },
     });
     return true;
   });

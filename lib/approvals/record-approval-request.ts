@@ -10,7 +10,8 @@ export interface ApprovalAttempt {
   runId: string;
   activityId: string;
   attempt: number;
-  taskToken: Uint8Array;
+  /** Null when the reconciler writes the row from history: it is then decided by id. */
+  taskToken: Uint8Array | null;
   requestedAt: Date;
   deadline: Date;
 }
@@ -43,8 +44,15 @@ export function requestColumns(request: ApprovalRequest) {
 /**
  * @param request the validated request, for the columns
  * @param sent the request exactly as the workflow sent it, stored as is
+ * @param recordedBy the activity itself, or the reconciler (from history, when the activity's write was lost)
  */
-export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, request: ApprovalRequest, sent: unknown): Promise<RecordedApprovalRequest> {
+export async function recordApprovalRequest(
+  db: Db,
+  attempt: ApprovalAttempt,
+  request: ApprovalRequest,
+  sent: unknown,
+  recordedBy: 'worker' | 'reconciler' = 'worker',
+): Promise<RecordedApprovalRequest> {
   const columns = requestColumns(request);
   return db.$transaction(async (tx) => {
     // A new run of the same workflow id starts over. Within a run, only a
@@ -60,14 +68,19 @@ export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, re
         amount, currency, status, requested_at, deadline, updated_at
       ) VALUES (
         ${randomUUID()}::uuid, ${attempt.workflowId}, ${attempt.runId}, ${attempt.activityId}, ${attempt.attempt},
-        ${Buffer.from(attempt.taskToken)}, ${JSON.stringify(sent)}::jsonb, ${columns.title}, ${columns.customer},
+        ${attempt.taskToken ? Buffer.from(attempt.taskToken) : null}, ${JSON.stringify(sent)}::jsonb, ${columns.title}, ${columns.customer},
         ${columns.amount}::numeric, ${columns.currency},
         'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now()
       )
       ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
         run_id = EXCLUDED.run_id,
         attempt = EXCLUDED.attempt,
-        task_token = EXCLUDED.task_token,
+        -- The reconciler has no token: it never replaces the activity's own.
+        task_token = CASE WHEN EXCLUDED.task_token IS NULL AND r.attempt = EXCLUDED.attempt AND r.run_id = EXCLUDED.run_id
+          THEN r.task_token ELSE EXCLUDED.task_token END,
+        -- A re-issued request is escalated: whoever held it lets go.
+        claimed_by = CASE WHEN r.attempt = EXCLUDED.attempt AND r.run_id = EXCLUDED.run_id THEN r.claimed_by END,
+        claimed_at = CASE WHEN r.attempt = EXCLUDED.attempt AND r.run_id = EXCLUDED.run_id THEN r.claimed_at END,
         request = EXCLUDED.request,
         title = EXCLUDED.title,
         customer = EXCLUDED.customer,
@@ -96,9 +109,9 @@ export async function recordApprovalRequest(db: Db, attempt: ApprovalAttempt, re
       await tx.auditEvent.create({
         data: {
           approvalRequestId: row.id,
-          actor: 'worker',
+          actor: recordedBy,
           action: outcome,
-          path: 'WORKER',
+          path: recordedBy === 'worker' ? 'WORKER' : 'RECONCILER',
           details: { attempt: attempt.attempt, runId: attempt.runId, deadline: attempt.deadline.toISOString() },
         },
       });

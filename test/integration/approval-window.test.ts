@@ -6,8 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { ActivityNotFoundError } from '@temporalio/client';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
+import { ApprovalError } from '../../lib/approvals/errors';
 import { orderWorkflowId } from '../../lib/orders';
-import { findApproval, newOrder, openServices, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
+import { approvalAttemptsStarted, approvalClosings, findApproval, newOrder, openServices, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
 
 describe('the approval window', { timeout: 120_000 }, () => {
   let services: Services;
@@ -64,11 +65,45 @@ describe('the approval window', { timeout: 120_000 }, () => {
         await decideApproval({ db, temporal: client }, { decision: 'APPROVED', ...approveInputSchema.parse({ id: first.id }) }, { email: reviewer });
         assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: reviewer });
       },
-      { approvalWindowMs: 1_500 },
+      { approvalWindowMs: 1_500, approvalWindows: 5 },
     );
   });
 
-  test('a database failure while storing the request is retried, and the request still arrives', async () => {
+  test('after the last window the workflow returns EXPIRED, the inbox says expired, and deciding says so', async () => {
+    const { db, client } = services;
+    await withWorker(
+      services,
+      async (taskQueue) => {
+        const { handle, pending } = await startPendingOrder(services, taskQueue);
+        assert.deepEqual(await handle.result(), { status: 'EXPIRED' });
+        // History keeps the last attempt's start: the second window, and no third.
+        assert.deepEqual(await approvalAttemptsStarted(handle), [2]);
+        assert.deepEqual(await approvalClosings(handle), ['TIMED_OUT']);
+
+        const row = await findApproval(db, handle.workflowId);
+        assert.equal(row?.status, 'EXPIRED');
+        assert.equal(row?.attempt, 2);
+        assert.equal(row?.taskToken, null, 'no token outlives the request');
+        const events = await db.auditEvent.findMany({ where: { approvalRequestId: pending.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true } });
+        assert.deepEqual(
+          events.map((e) => e.action),
+          ['REQUESTED', 'REISSUED', 'EXPIRED'],
+        );
+
+        const decide = () => decideApproval({ db, temporal: client }, { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: 'late@example.com' });
+        await assert.rejects(decide(), (error) => error instanceof ApprovalError && error.code === 'NO_LONGER_PENDING' && /^This request expired at /.test(error.message));
+
+        // A row left behind (say the outcome write was lost): Temporal answers
+        // NotFound, which is translated into "expired", and the row is put right.
+        await db.$executeRaw`UPDATE approval_requests SET status = 'PENDING', decided_at = NULL, decision_path = NULL WHERE id = ${pending.id}::uuid`;
+        await assert.rejects(decide(), (error) => error instanceof ApprovalError && error.code === 'NO_LONGER_PENDING' && /^This request expired at /.test(error.message));
+        assert.equal((await findApproval(db, handle.workflowId))?.status, 'EXPIRED');
+      },
+      { approvalWindowMs: 1_000, approvalWindows: 2 },
+    );
+  });
+
+  test('a database failure while storing the request is retried within the attempt: no window is spent', async () => {
     const { db } = services;
     const order = newOrder();
     const workflowId = orderWorkflowId(order.id);
@@ -89,12 +124,13 @@ describe('the approval window', { timeout: 120_000 }, () => {
     try {
       await withWorker(services, async (taskQueue) => {
         const { handle, pending: row } = await startPendingOrder(services, taskQueue, order);
-        assert.equal(row.attempt, 2, 'the first attempt failed on the database and was retried');
+        assert.equal(row.attempt, 1, 'the write was retried inside the first attempt');
         const [{ failures } = { failures: 0n }] = await db.$queryRawUnsafe<{ failures: bigint }[]>(`SELECT last_value AS failures FROM test_fail_${tag}`);
         assert.equal(Number(failures), 2, 'the insert ran twice');
 
         await services.client.activity.complete(row.taskToken, { approved: true, reviewer: 'ops' });
         assert.equal((await handle.result()).status, 'FULFILLED');
+        assert.deepEqual(await approvalAttemptsStarted(handle), [1]);
       });
     } finally {
       await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_fail_${tag} ON approval_requests`);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID, DEFAULT_APPROVAL_WINDOWS } from '../../lib/approval-contract';
 import { startOrderApproval } from '../../lib/approvals/start-order-approval';
 import { createDb, type Db } from '../../lib/db';
 import type { Order } from '../../lib/orders';
@@ -103,15 +103,27 @@ async function terminateIfRunning(client: Client, workflowId: string): Promise<v
   }
 }
 
-let bundle: Promise<WorkflowBundle> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundle>>();
 
-/** worker/workflows.ts bundled once per test file (each file is its own process). */
-function workflowBundle(): Promise<WorkflowBundle> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../worker/workflows'),
-    logger: createWorkerLogger('WARN'),
-  });
+/** The workflows bundled once per test file (each file is its own process): worker/workflows.ts unless told. */
+function workflowBundle(workflowsPath = require.resolve('../../worker/workflows')): Promise<WorkflowBundle> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: createWorkerLogger('WARN') });
+    bundles.set(workflowsPath, bundle);
+  }
   return bundle;
+}
+
+export interface WorkerOptions {
+  /** The approval window; 60 s unless told. */
+  approvalWindowMs?: number;
+  /** Windows before a request expires; 2 unless told. */
+  approvalWindows?: number;
+  /** Workflows to run instead of worker/workflows.ts (a test's own). */
+  workflowsPath?: string;
+  /** Runs on this task queue instead of a fresh one. */
+  taskQueue?: string;
 }
 
 export const uniqueTaskQueue = () => `test-${randomUUID()}`;
@@ -120,14 +132,17 @@ export const uniqueTaskQueue = () => `test-${randomUUID()}`;
  * Runs `fn` while a worker (real activities, a 60 s approval window unless told) polls a task
  * queue of its own, then shuts the worker down.
  */
-export async function withWorker<R>(services: Services, fn: (taskQueue: string) => Promise<R>, { approvalWindowMs = 60_000 } = {}): Promise<R> {
-  const taskQueue = uniqueTaskQueue();
+export async function withWorker<R>(
+  services: Services,
+  fn: (taskQueue: string) => Promise<R>,
+  { approvalWindowMs = 60_000, approvalWindows = DEFAULT_APPROVAL_WINDOWS, workflowsPath, taskQueue = uniqueTaskQueue() }: WorkerOptions = {},
+): Promise<R> {
   const worker = await Worker.create({
     connection: services.connection,
     namespace: NAMESPACE,
     taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({ db: services.db, approvalWindowMs }),
+    workflowBundle: await workflowBundle(workflowsPath),
+    activities: createActivities({ db: services.db, approvalWindowMs, approvalWindows }),
   });
   return worker.runUntil(() => fn(taskQueue));
 }
@@ -189,14 +204,35 @@ export async function waitForPendingApproval(db: Db, workflowId: string) {
   });
 }
 
-/** Attempts of the approval activity that Temporal recorded as started, from the workflow history. */
-export async function approvalAttemptsStarted(handle: WorkflowHandle): Promise<number[]> {
+async function approvalHistory(handle: WorkflowHandle) {
   const { events } = await handle.fetchHistory();
   const scheduled = new Set(
     (events ?? [])
       .filter((e) => e.activityTaskScheduledEventAttributes?.activityId === APPROVAL_ACTIVITY_ID)
       .map((e) => String(e.eventId)),
   );
+  return { events, scheduled };
+}
+
+/** How the approval activity closed in history (completed, failed, timed out, cancelled): one entry per closing. */
+export async function approvalClosings(handle: WorkflowHandle): Promise<string[]> {
+  const { events, scheduled } = await approvalHistory(handle);
+  return (events ?? []).flatMap((e) => {
+    const closing = (
+      [
+        ['COMPLETED', e.activityTaskCompletedEventAttributes],
+        ['FAILED', e.activityTaskFailedEventAttributes],
+        ['TIMED_OUT', e.activityTaskTimedOutEventAttributes],
+        ['CANCELLED', e.activityTaskCanceledEventAttributes],
+      ] as const
+    ).find(([, attributes]) => attributes && scheduled.has(String(attributes.scheduledEventId)));
+    return closing ? [closing[0]] : [];
+  });
+}
+
+/** Attempts of the approval activity that Temporal recorded as started, from the workflow history. */
+export async function approvalAttemptsStarted(handle: WorkflowHandle): Promise<number[]> {
+  const { events, scheduled } = await approvalHistory(handle);
   return (events ?? [])
     .map((e) => e.activityTaskStartedEventAttributes)
     .filter((started) => started && scheduled.has(String(started.scheduledEventId)))

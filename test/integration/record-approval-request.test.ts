@@ -48,7 +48,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     let rows = await find();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.attempt, 2);
-    assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken));
+    assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken ?? []));
 
     const late = await recordApprovalRequest(db, { ...attempt(workflowId, runId, 1), taskToken: randomBytes(32) }, request, request);
     assert.deepEqual(late, { id: requested.id, outcome: 'STALE' });
@@ -56,7 +56,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.attempt, 2);
     assert.equal(rows[0]?.status, 'PENDING');
-    assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken));
+    assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken ?? []));
 
     const events = await db.auditEvent.findMany({ where: { approvalRequestId: requested.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true } });
     assert.deepEqual(

@@ -11,6 +11,8 @@ describe('ApprovalError', () => {
       NOT_FOUND: 404,
       ALREADY_DECIDED: 409,
       NO_LONGER_PENDING: 409,
+      REISSUED: 409,
+      CLAIMED: 409,
       DUPLICATE: 409,
       TEMPORAL_UNAVAILABLE: 503,
     };

@@ -1,0 +1,186 @@
+// The reconciler: makes the database say what Temporal says. It covers what no
+// single process can: a worker killed before it wrote the row, a workflow
+// terminated while it waited, a decision the workflow never recorded.
+//
+// Each sweep (the worker runs one every RECONCILE_INTERVAL) asks Temporal for
+// the running workflows on the task queue, then reads Temporal's truth for:
+//  - pending rows whose run is not running any more (ended, terminated...);
+//  - pending rows past their deadline (re-issued, or expired);
+//  - running workflows with no pending row: an approval activity that started
+//    more than RECONCILE_GRACE ago with no row gets one, written from history;
+//  - a rotating batch of the other pending rows (decided where no one told us).
+import type { Client } from '@temporalio/client';
+import { ActivityNotFoundError } from '@temporalio/client';
+import { APPROVAL_ACTIVITY_TYPE, approvalRequestSchema } from '../approval-contract';
+import type { Db } from '../db';
+import { COMPLETION_DEADLINE_MS } from './activity-call';
+import { notPending, reissued, type ApprovalError } from './errors';
+import { recordApprovalOutcome, type ApprovalKey } from './record-approval-outcome';
+import { recordApprovalRequest } from './record-approval-request';
+import { readApprovalTruth, type ApprovalTruth } from './temporal-truth';
+
+/** How long an attempt may run without a row before the row counts as lost. */
+export const DEFAULT_RECONCILE_GRACE_MS = 30_000;
+
+export interface ReconcileDeps {
+  db: Db;
+  temporal: Client;
+  /** How long an attempt may run before a missing row counts as lost. */
+  graceMs?: number;
+}
+
+export interface SweepOptions {
+  /** The approval activity's task queue: workflows running there are swept. */
+  taskQueue: string;
+  /** Pending rows of running workflows checked per sweep, in turn. */
+  batch?: number;
+}
+
+export interface ReconcileReport {
+  checked: number;
+  /** Rows written from history, because the activity's own write was lost. */
+  filled: number;
+  /** Pending rows closed: decided elsewhere, expired, cancelled or terminated. */
+  closed: number;
+  /** Requests Temporal could not be asked about this time. */
+  failed: number;
+}
+
+type Change = 'filled' | 'closed' | 'none';
+
+/** Reports a cancelled attempt as cancelled, so a workflow waiting for that hears it. */
+async function acknowledgeCancellation(temporal: Client, key: ApprovalKey): Promise<void> {
+  try {
+    await temporal.connection.withDeadline(Date.now() + COMPLETION_DEADLINE_MS, () => temporal.activity.reportCancellation(key));
+  } catch (error) {
+    if (!(error instanceof ActivityNotFoundError)) throw error;
+  }
+}
+
+async function applyTruth(deps: ReconcileDeps, key: ApprovalKey, truth: ApprovalTruth, now: Date): Promise<Change> {
+  const { db } = deps;
+  if (truth.state === 'CLOSED') {
+    return (await recordApprovalOutcome(db, key, truth.outcome, null, { recordedBy: 'reconciler', at: truth.at })) ? 'closed' : 'none';
+  }
+  if (truth.state !== 'PENDING') return 'none';
+  if (truth.activityState === 'CANCEL_REQUESTED') {
+    // The workflow withdrew the request but still runs: nobody may decide it now.
+    const closed = await recordApprovalOutcome(db, key, { status: 'CANCELLED', reason: 'The workflow cancelled the approval' }, null, { recordedBy: 'reconciler' });
+    await acknowledgeCancellation(deps.temporal, key);
+    return closed ? 'closed' : 'none';
+  }
+  if (truth.activityState !== 'STARTED' || !truth.startedAt || now.getTime() - truth.startedAt.getTime() < (deps.graceMs ?? DEFAULT_RECONCILE_GRACE_MS)) return 'none';
+  const row = await db.approvalRequest.findUnique({
+    where: { workflowId_activityId: { workflowId: key.workflowId, activityId: key.activityId } },
+    select: { runId: true, attempt: true },
+  });
+  if (row && row.runId === key.runId && row.attempt >= truth.attempt) return 'none';
+  const request = approvalRequestSchema.safeParse(truth.request);
+  if (!request.success) return 'none'; // the activity fails such a request itself
+  const recorded = await recordApprovalRequest(
+    db,
+    {
+      ...key,
+      attempt: truth.attempt,
+      taskToken: null,
+      requestedAt: truth.requestedAt,
+      deadline: truth.deadline ?? now,
+    },
+    request.data,
+    truth.request,
+    'reconciler',
+  );
+  return recorded.outcome === 'STALE' ? 'none' : 'filled';
+}
+
+/** Brings one request's row in line with Temporal, and returns what Temporal said. */
+export async function reconcileApproval(deps: ReconcileDeps, key: ApprovalKey, now = new Date()): Promise<ApprovalTruth> {
+  const truth = await readApprovalTruth(deps.temporal, key);
+  await applyTruth(deps, key, truth, now);
+  return truth;
+}
+
+/**
+ * Why a call to the activity found nothing waiting: reconciles the row first,
+ * so the inbox and the message agree. For a reviewer, never a raw gRPC error.
+ */
+export async function explainGoneActivity(deps: ReconcileDeps, key: ApprovalKey): Promise<ApprovalError> {
+  const truth = await reconcileApproval(deps, key);
+  if (truth.state === 'CLOSED') {
+    const { outcome, at } = truth;
+    const by = outcome.status === 'APPROVED' || outcome.status === 'REJECTED' ? outcome.decidedBy : outcome.status === 'EXPIRED' ? null : (outcome.by ?? null);
+    return notPending(outcome.status, by, at);
+  }
+  if (truth.state === 'PENDING') return reissued(truth.attempt);
+  return notPending('CANCELLED', null, null);
+}
+
+async function runningWorkflows(temporal: Client, taskQueue: string): Promise<Map<string, string>> {
+  const running = new Map<string, string>();
+  const query = `TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
+  for await (const workflow of temporal.workflow.list({ query })) running.set(workflow.workflowId, workflow.runId);
+  return running;
+}
+
+/** Approval activities pending in a running workflow that has no pending row. */
+async function pendingApprovalKeys(temporal: Client, workflowId: string, runId: string): Promise<ApprovalKey[]> {
+  const description = await temporal.workflow.getHandle(workflowId, runId).describe();
+  return (description.raw.pendingActivities ?? [])
+    .filter((a) => a.activityType?.name === APPROVAL_ACTIVITY_TYPE && a.activityId)
+    .map((a) => ({ workflowId, runId, activityId: a.activityId as string }));
+}
+
+export interface Sweeper {
+  /** One pass; returns what it changed. Safe to run from several workers at once. */
+  sweep(now?: Date): Promise<ReconcileReport>;
+}
+
+export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: SweepOptions): Sweeper {
+  let cursor = '00000000-0000-0000-0000-000000000000';
+  return {
+    async sweep(now = new Date()) {
+      const { db, temporal } = deps;
+      const running = await runningWorkflows(temporal, taskQueue);
+      const ids = [...running.keys()];
+      const runs = [...running.values()];
+      const graceCutoff = new Date(now.getTime() - (deps.graceMs ?? DEFAULT_RECONCILE_GRACE_MS));
+
+      // Pending rows whose run is not running, or whose deadline has passed.
+      const suspects = await db.$queryRaw<{ workflow_id: string; run_id: string; activity_id: string }[]>`
+        SELECT workflow_id, run_id, activity_id FROM approval_requests r
+        WHERE status = 'PENDING' AND (
+          deadline < ${graceCutoff}
+          OR NOT EXISTS (SELECT 1 FROM unnest(${ids}::text[], ${runs}::text[]) AS w(id, run) WHERE w.id = r.workflow_id AND w.run = r.run_id)
+        )`;
+      // A rotating batch of the rest, so a decision no one recorded is found in time.
+      const batchRows = await db.$queryRaw<{ id: string; workflow_id: string; run_id: string; activity_id: string }[]>`
+        SELECT id, workflow_id, run_id, activity_id FROM approval_requests
+        WHERE status = 'PENDING' AND id > ${cursor}::uuid ORDER BY id LIMIT ${batch}`;
+      cursor = batchRows.length < batch ? '00000000-0000-0000-0000-000000000000' : (batchRows.at(-1)?.id ?? cursor);
+      // Running workflows without a pending row: maybe an approval whose row was lost.
+      const unrecorded = await db.$queryRaw<{ id: string; run: string }[]>`
+        SELECT w.id, w.run FROM unnest(${ids}::text[], ${runs}::text[]) AS w(id, run)
+        WHERE NOT EXISTS (SELECT 1 FROM approval_requests r WHERE r.workflow_id = w.id AND r.run_id = w.run AND r.status = 'PENDING')`;
+
+      const keys = new Map<string, ApprovalKey>();
+      const add = (key: ApprovalKey) => keys.set(`${key.workflowId}\u0000${key.runId}\u0000${key.activityId}`, key);
+      for (const row of [...suspects, ...batchRows]) add({ workflowId: row.workflow_id, runId: row.run_id, activityId: row.activity_id });
+      for (const { id, run } of unrecorded) {
+        for (const key of await pendingApprovalKeys(temporal, id, run).catch(() => [])) add(key);
+      }
+
+      const report: ReconcileReport = { checked: keys.size, filled: 0, closed: 0, failed: 0 };
+      for (const key of keys.values()) {
+        try {
+          const change = await applyTruth(deps, key, await readApprovalTruth(temporal, key), now);
+          if (change !== 'none') report[change] += 1;
+        } catch (error) {
+          // One unreadable workflow must not hold up the rest; the next sweep tries again.
+          report.failed += 1;
+          console.error(`[reconciler] ${key.workflowId}/${key.activityId}:`, error instanceof Error ? error.message : error);
+        }
+      }
+      return report;
+    },
+  };
+}
