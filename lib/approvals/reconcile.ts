@@ -105,7 +105,11 @@ export async function reconcileApproval(deps: ReconcileDeps, key: ApprovalKey, n
  * so the inbox and the message agree. For a reviewer, never a raw gRPC error.
  */
 export async function explainGoneActivity(deps: ReconcileDeps, key: ApprovalKey): Promise<ApprovalError> {
-  const truth = await reconcileApproval(deps, key);
+  return explainTruth(await reconcileApproval(deps, key));
+}
+
+/** Temporal's truth, for a caller who found the activity gone (NotFound): decided, re-issued, expired or ended. */
+export function explainTruth(truth: ApprovalTruth): ApprovalError {
   if (truth.state === 'CLOSED') {
     const { outcome, at } = truth;
     const by = outcome.status === 'APPROVED' || outcome.status === 'REJECTED' ? outcome.decidedBy : outcome.status === 'EXPIRED' ? null : (outcome.by ?? null);
