@@ -4,7 +4,7 @@
 import { ActivityCompletionError, ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { ApprovalKey } from './record-approval-outcome';
 
-/** Every call to Temporal answers within this, even for a dead or garbled token. */
+/** Every call to the activity answers within this, fallback by id included, even for a dead or garbled token. */
 export const COMPLETION_DEADLINE_MS = 5_000;
 
 /** The columns a locked row gives for reaching its activity. */
@@ -34,7 +34,9 @@ export const keyOf = (row: ActivityRow): ApprovalKey => ({ workflowId: row.workf
  * (an unreachable server, the deadline) is passed on.
  */
 export async function callActivity(client: Client, row: ActivityRow, call: (target: ActivityTarget) => Promise<unknown>): Promise<void> {
-  const withDeadline = (target: ActivityTarget) => client.connection.withDeadline(Date.now() + COMPLETION_DEADLINE_MS, () => call(target));
+  // One deadline for both tries: a server that stops answering costs 5 s, not 10.
+  const deadline = Date.now() + COMPLETION_DEADLINE_MS;
+  const withDeadline = (target: ActivityTarget) => client.connection.withDeadline(deadline, () => call(target));
   if (row.task_token && row.task_token.length > 0) {
     try {
       await withDeadline(row.task_token);
