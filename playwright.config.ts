@@ -19,6 +19,8 @@ const serverEnv = {
   NEXT_TELEMETRY_DISABLED: '1',
   APPROVAL_WINDOW: '1h',
   WORKER_LOG_LEVEL: 'WARN',
+  // Terminated workflows and other Temporal-side endings show up within seconds.
+  RECONCILE_INTERVAL: '1s',
 };
 
 export default defineConfig({

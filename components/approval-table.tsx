@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { formatDuration, formatMoney, formatTimeLeft } from '@/lib/format';
 import type { ApprovalSummary } from '@/lib/approvals/queries';
+import { EscalatedMark } from './status-badge';
 
 /** Pending requests with their age and time left, as the inbox and admin queue show them. */
 export function ApprovalTable({ approvals, now, caption }: { approvals: ApprovalSummary[]; now: Date; caption: string }) {
@@ -18,6 +19,7 @@ export function ApprovalTable({ approvals, now, caption }: { approvals: Approval
             <th scope="col" className="px-4 py-2 text-right">Amount</th>
             <th scope="col" className="px-4 py-2">Age</th>
             <th scope="col" className="px-4 py-2">Time left</th>
+            <th scope="col" className="px-4 py-2">Claimed by</th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -29,7 +31,9 @@ export function ApprovalTable({ approvals, now, caption }: { approvals: Approval
                   <Link href={`/inbox/${a.id}`} className="font-medium text-brand-700 hover:underline">
                     {a.title}
                   </Link>
-                  {a.attempt > 1 && <span className="ml-2 rounded bg-amber-100 px-1.5 py-0.5 text-xs text-amber-800">attempt {a.attempt}</span>}
+                  <span className="ml-2">
+                    <EscalatedMark attempt={a.attempt} />
+                  </span>
                 </td>
                 <td className="px-4 py-3">{a.customer ?? '—'}</td>
                 <td className="px-4 py-3 text-right tabular-nums">{formatMoney(a.amount, a.currency)}</td>
@@ -38,6 +42,9 @@ export function ApprovalTable({ approvals, now, caption }: { approvals: Approval
                 </td>
                 <td className={`px-4 py-3 tabular-nums ${left.overdue ? 'font-medium text-red-700' : ''}`}>
                   <time dateTime={a.deadline.toISOString()}>{left.text}</time>
+                </td>
+                <td data-testid="claimed-by" className="px-4 py-3">
+                  {a.claimedBy ?? <span className="text-slate-400">—</span>}
                 </td>
               </tr>
             );

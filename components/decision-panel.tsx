@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState, useState } from 'react';
+import { ActionOutcome } from '@/components/action-outcome';
 import { IDLE, type ActionState } from '@/lib/action-state';
 import { COMMENT_MAX, REASON_MAX } from '@/lib/approval-contract';
 
@@ -10,15 +11,6 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
   return (
     <p id={id} aria-live="polite" className="mt-1 min-h-5 text-sm text-red-700">
       {message}
-    </p>
-  );
-}
-
-function Outcome({ state }: { state: ActionState }) {
-  if (state.status === 'idle') return null;
-  return (
-    <p role={state.status === 'error' ? 'alert' : 'status'} className={`rounded-md px-3 py-2 text-sm ${state.status === 'error' ? 'bg-red-50 text-red-800' : 'bg-green-50 text-green-800'}`}>
-      {state.message}
     </p>
   );
 }
@@ -40,7 +32,7 @@ export function DecisionPanel({ approvalId, approveAction, rejectAction }: { app
         Decide
       </h2>
       <div aria-live="polite">
-        <Outcome state={latest} />
+        <ActionOutcome state={latest} />
       </div>
       <div className="grid gap-6 md:grid-cols-2">
         <form action={approve} onSubmit={() => setLastSent('approve')} className="space-y-2">

@@ -23,7 +23,8 @@ export interface PendingOrder {
 interface Fixtures {
   db: Db;
   temporal: Client;
-  pendingOrder: () => Promise<PendingOrder>;
+  /** Starts an order and waits for its row; on the e2e worker's task queue unless told. */
+  pendingOrder: (options?: { taskQueue?: string }) => Promise<PendingOrder>;
   /** A page signed in as a new user with a random identity. */
   newUserPage: (role: Role) => Promise<{ page: Page; email: string }>;
 }
@@ -57,10 +58,10 @@ export const test = base.extend<Fixtures>({
     await Promise.all(contexts.map((c) => c.close()));
   },
   pendingOrder: async ({ db, temporal }, use) => {
-    await use(async () => {
+    await use(async (options = {}) => {
       const id = `e2e-${randomBytes(5).toString('hex')}`;
       const customer = `Customer ${id}`;
-      const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
+      const taskQueue = options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
       const { workflowId } = await startOrderApproval(temporal, taskQueue, {
         id,
         customer,

@@ -3,6 +3,7 @@
 import { revalidatePath } from 'next/cache';
 import type { ActionState } from '@/lib/action-state';
 import { formFields, runAction } from '@/lib/actions';
+import { claimApproval, claimInputSchema, releaseClaim } from '@/lib/approvals/claim';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '@/lib/approvals/decide-approval';
 import { getDb } from '@/lib/db';
 import { getTemporalClient } from '@/lib/temporal';
@@ -19,9 +20,9 @@ export async function approveAction(_previous: ActionState, formData: FormData):
     schema: approveInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'APPROVED', ...input }, user);
+      const decided = await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'APPROVED', ...input }, user);
       revalidateApproval(input.id);
-      return 'Approved. The workflow has resumed.';
+      return decided.recorded ? 'Approved. The workflow has resumed.' : 'Approved: Temporal has the decision. This page catches up in a moment.';
     },
   });
 }
@@ -32,9 +33,35 @@ export async function rejectAction(_previous: ActionState, formData: FormData): 
     schema: rejectInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'REJECTED', ...input }, user);
+      const decided = await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'REJECTED', ...input }, user);
       revalidateApproval(input.id);
-      return 'Rejected. The workflow has been told why.';
+      return decided.recorded ? 'Rejected. The workflow has been told why.' : 'Rejected: Temporal has the decision. This page catches up in a moment.';
+    },
+  });
+}
+
+export async function claimAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'REVIEWER',
+    schema: claimInputSchema,
+    input: formFields(formData),
+    async run(user, input) {
+      await claimApproval({ db: getDb(), temporal: await getTemporalClient() }, input, user);
+      revalidateApproval(input.id);
+      return 'Claimed. Others see that you hold it.';
+    },
+  });
+}
+
+export async function releaseAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'REVIEWER',
+    schema: claimInputSchema,
+    input: formFields(formData),
+    async run(user, input) {
+      await releaseClaim({ db: getDb(), temporal: await getTemporalClient() }, input, user);
+      revalidateApproval(input.id);
+      return 'Released. Anyone may claim it now.';
     },
   });
 }

@@ -2,13 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { z } from 'zod';
+import { ClaimPanel } from '@/components/claim-panel';
 import { DecisionPanel } from '@/components/decision-panel';
-import { StatusBadge } from '@/components/status-badge';
-import { getApproval } from '@/lib/approvals/queries';
+import { EscalatedMark, StatusBadge } from '@/components/status-badge';
+import { getApproval, type ApprovalDetail } from '@/lib/approvals/queries';
+import { getCurrentUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 import { temporalEnv } from '@/lib/env';
 import { formatMoney, formatTimeLeft, formatTimestamp } from '@/lib/format';
-import { approveAction, rejectAction } from '../actions';
+import { approveAction, claimAction, rejectAction, releaseAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Request' };
 export const dynamic = 'force-dynamic';
@@ -16,14 +18,46 @@ export const dynamic = 'force-dynamic';
 const PATH_LABEL: Record<string, string> = {
   DASHBOARD: 'in Countersign',
   EXTERNAL: 'outside Countersign',
+  RECONCILER: '(found in Temporal by the reconciler)',
 };
 
 const ACTION_LABEL: Record<string, string> = {
   REQUESTED: 'Requested',
-  REISSUED: 'Re-issued',
+  REISSUED: 'Re-issued (escalated)',
+  CLAIMED: 'Claimed',
+  RELEASED: 'Released',
   APPROVED: 'Approved',
   REJECTED: 'Rejected',
+  EXPIRED: 'Expired',
+  CANCELLED: 'Cancelled',
+  TERMINATED: 'Terminated',
 };
+
+const CLOSED_STYLE: Record<string, string> = {
+  APPROVED: 'border-green-200 bg-green-50',
+  REJECTED: 'border-red-200 bg-red-50',
+  EXPIRED: 'border-orange-200 bg-orange-50',
+};
+
+/** How a closed request ended, in one sentence. */
+function closedSummary(approval: ApprovalDetail): string {
+  const at = approval.decidedAt ? ` at ${formatTimestamp(approval.decidedAt)}` : '';
+  const path = approval.decisionPath ? ` ${PATH_LABEL[approval.decisionPath] ?? ''}`.trimEnd() : '';
+  switch (approval.status) {
+    case 'APPROVED':
+      return `Approved by ${approval.decidedBy ?? 'unknown'}${at}${path}.`;
+    case 'REJECTED':
+      return `Rejected by ${approval.decidedBy ?? 'unknown'}${at}${path}.`;
+    case 'EXPIRED':
+      return `Expired${at}: nobody decided within its ${approval.attempt} approval window${approval.attempt === 1 ? '' : 's'}.`;
+    case 'CANCELLED':
+      return `Cancelled${at}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}: the workflow no longer waits for a decision.`;
+    case 'TERMINATED':
+      return `Its workflow was terminated${at}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}: it can no longer be decided.`;
+    default:
+      return '';
+  }
+}
 
 /** "orderId" → "Order id". */
 function fieldLabel(key: string): string {
@@ -34,6 +68,7 @@ function fieldLabel(key: string): string {
 function describeEvent(event: { actor: string; action: string; path: string }): string {
   const action = ACTION_LABEL[event.action] ?? event.action.toLowerCase();
   if (event.path === 'WORKER') return `${action} by the workflow`;
+  if (event.path === 'RECONCILER' && event.actor === 'reconciler') return `${action} ${PATH_LABEL.RECONCILER}`;
   return [action, `by ${event.actor}`, PATH_LABEL[event.path]].filter(Boolean).join(' ');
 }
 
@@ -45,8 +80,9 @@ function temporalUiLink(workflowId: string, runId: string): string {
 export default async function ApprovalPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   if (!z.string().uuid().safeParse(id).success) notFound();
-  const approval = await getApproval(getDb(), id);
-  if (!approval) notFound();
+  const [approval, user] = await Promise.all([getApproval(getDb(), id), getCurrentUser()]);
+  if (!approval || !user) notFound();
+  const heldByOther = approval.claimedBy !== null && approval.claimedBy !== user.email;
   const now = new Date();
   const left = formatTimeLeft(approval.deadline, now);
   const { request } = approval;
@@ -60,17 +96,14 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">{approval.title}</h1>
           <StatusBadge status={approval.status} />
+          <EscalatedMark attempt={approval.attempt} />
         </div>
         {request.summary && <p className="text-slate-700">{request.summary}</p>}
       </header>
 
       {approval.status !== 'PENDING' && (
-        <section data-testid="decision" className={`rounded-lg border p-4 ${approval.status === 'APPROVED' ? 'border-green-200 bg-green-50' : 'border-red-200 bg-red-50'}`}>
-          <p className="font-medium">
-            {approval.status === 'APPROVED' ? 'Approved' : 'Rejected'} by {approval.decidedBy ?? 'unknown'}
-            {approval.decidedAt && ` at ${formatTimestamp(approval.decidedAt)}`}
-            {approval.decisionPath && ` ${PATH_LABEL[approval.decisionPath] ?? ''}`}.
-          </p>
+        <section data-testid="decision" className={`rounded-lg border p-4 ${CLOSED_STYLE[approval.status] ?? 'border-slate-300 bg-slate-50'}`}>
+          <p className="font-medium">{closedSummary(approval)}</p>
           {approval.comment && <p className="mt-1 text-sm">Comment: {approval.comment}</p>}
           {approval.reason && <p className="mt-1 text-sm">Reason: {approval.reason}</p>}
         </section>
@@ -113,7 +146,17 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
         </div>
       </dl>
 
-      {approval.status === 'PENDING' && <DecisionPanel approvalId={approval.id} approveAction={approveAction} rejectAction={rejectAction} />}
+      {approval.status === 'PENDING' && (
+        <ClaimPanel
+          approvalId={approval.id}
+          claimedBy={approval.claimedBy}
+          claimedAt={approval.claimedAt?.toISOString() ?? null}
+          me={user.email}
+          claimAction={claimAction}
+          releaseAction={releaseAction}
+        />
+      )}
+      {approval.status === 'PENDING' && !heldByOther && <DecisionPanel approvalId={approval.id} approveAction={approveAction} rejectAction={rejectAction} />}
 
       <section aria-labelledby="history-heading" className="rounded-lg border border-slate-200 bg-white p-5">
         <h2 id="history-heading" className="mb-3 text-lg font-semibold">
