@@ -271,7 +271,9 @@ async function up(): Promise<Running> {
     // Our output is a pipe; keep the children's colours when it ends on a terminal.
     ...(useColor ? { FORCE_COLOR: '1' } : {}),
   };
-  services.push(startChild('worker', path.join(BIN, 'tsx'), ['worker/main.ts'], childEnv));
+  // Plain node with tsx's loader, not the tsx CLI: the CLI gives its child 30 ms
+  // to take a signal, and a worker busy with a sweep can miss that and be killed.
+  services.push(startChild('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], childEnv));
   services.push(startChild('web', path.join(BIN, 'next'), ['dev', '-H', process.env.HOST ?? '127.0.0.1', '-p', String(webPort)], { ...childEnv, PORT: String(webPort) }));
   return { webPort, temporalUiUrl, dataDir };
 }

@@ -3,15 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import path from 'node:path';
 import { describe, test } from 'node:test';
 import { freePorts } from '../../scripts/processes';
 import { env, openServices, ROOT, startPendingOrder, uniqueTaskQueue } from './helpers';
 
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-
 function startWorker(extraEnv: Record<string, string>) {
-  const child = spawn(TSX, ['worker/main.ts'], {
+  // As `npm run worker` runs it.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: env.databaseUrl, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
