@@ -5,7 +5,7 @@ import { parseEnv } from '../../lib/env';
 
 describe('APPROVAL_WINDOW', () => {
   test('reads a duration such as 90s as milliseconds', () => {
-    assert.deepEqual(parseEnv('approvals', { APPROVAL_WINDOW: '90s' }), { APPROVAL_WINDOW: 90_000 });
+    assert.equal(parseEnv('approvals', { APPROVAL_WINDOW: '90s' }).APPROVAL_WINDOW, 90_000);
     assert.equal(parseEnv('approvals', { APPROVAL_WINDOW: '15m' }).APPROVAL_WINDOW, 15 * 60_000);
   });
 
@@ -50,5 +50,21 @@ describe('production settings', () => {
       return true;
     });
     assert.throws(() => parseEnv('auth', { NODE_ENV: 'production', NEXTAUTH_SECRET: 'short', NEXTAUTH_URL: 'https://x.example' }), /at least 32 characters/);
+  });
+});
+
+describe('APPROVAL_WINDOWS and the reconciler', () => {
+  test('two windows unless told; a whole number from 1 to 100', () => {
+    assert.equal(parseEnv('approvals', {}).APPROVAL_WINDOWS, 2);
+    assert.equal(parseEnv('approvals', { APPROVAL_WINDOWS: '5' }).APPROVAL_WINDOWS, 5);
+    for (const bad of ['0', '1.5', 'many', '101']) {
+      assert.throws(() => parseEnv('approvals', { APPROVAL_WINDOWS: bad }), /APPROVAL_WINDOWS/, bad);
+    }
+  });
+
+  test('the reconciler sweeps every 15 s and waits 30 s for a missing row, unless told', () => {
+    assert.deepEqual(parseEnv('reconciler', {}), { RECONCILE_INTERVAL: 15_000, RECONCILE_GRACE: 30_000 });
+    assert.deepEqual(parseEnv('reconciler', { RECONCILE_INTERVAL: '1s', RECONCILE_GRACE: '2m' }), { RECONCILE_INTERVAL: 1_000, RECONCILE_GRACE: 120_000 });
+    assert.throws(() => parseEnv('reconciler', { RECONCILE_INTERVAL: 'often' }), /RECONCILE_INTERVAL/);
   });
 });
