@@ -16,6 +16,10 @@ export function formFields(formData: FormData): Record<string, string> {
   return fields;
 }
 
+function isMissing(input: unknown, field: string): boolean {
+  return typeof input === 'object' && input !== null && field !== 'form' && (input as Record<string, unknown>)[field] === undefined;
+}
+
 export async function runAction<S extends z.ZodType>(options: {
   role: Role;
   schema: S;
@@ -29,7 +33,9 @@ export async function runAction<S extends z.ZodType>(options: {
       const fieldErrors: Record<string, string> = {};
       for (const issue of parsed.error.issues) {
         const field = String(issue.path[0] ?? 'form');
-        fieldErrors[field] ??= issue.message;
+        // A field the form never sent (an edited page, a stale or hand-made
+        // request) gets this, not zod's "expected string, received undefined".
+        fieldErrors[field] ??= isMissing(options.input, field) ? `The form was sent without "${field}". Reload the page and try again.` : issue.message;
       }
       return { status: 'error', message: 'Please correct the highlighted fields.', fieldErrors };
     }
