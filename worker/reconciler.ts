@@ -2,6 +2,9 @@
 // until stopped. A failed sweep is logged and tried again next time.
 import type { Sweeper } from '../lib/approvals/reconcile';
 
+/** How long stopping waits for a sweep in progress. */
+const STOP_WAIT_MS = 10_000;
+
 export interface ReconcilerLoop {
   stop(): Promise<void>;
 }
@@ -32,7 +35,10 @@ export function startReconciler(sweeper: Sweeper, intervalMs: number, log: (line
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await current;
+      // Every Temporal call of a sweep has a deadline; this bounds the rest (the database).
+      let limit: NodeJS.Timeout | undefined;
+      await Promise.race([current, new Promise<void>((resolve) => (limit = setTimeout(resolve, STOP_WAIT_MS)))]);
+      clearTimeout(limit);
     },
   };
 }

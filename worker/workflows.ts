@@ -1,5 +1,6 @@
 // Workflow code: deterministic. It imports activity *types* only, and no Node
 // or database module (eslint enforces both).
+import { RetryState } from '@temporalio/common';
 import { ActivityFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities, TimeoutFailure } from '@temporalio/workflow';
 import {
   APPROVAL_ACTIVITY_ID,
@@ -42,7 +43,11 @@ async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome>
     return outcomeOfResult(await requestApproval(request));
   } catch (error) {
     if (error instanceof ActivityFailure && isRejection(error.cause)) return outcomeOfRejection(error.cause);
-    if (error instanceof ActivityFailure && error.cause instanceof TimeoutFailure) return { status: 'EXPIRED' };
+    // The last window ran out: by its timeout, or by a retryable failure sent
+    // from outside (which would otherwise have re-issued it).
+    if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED)) {
+      return { status: 'EXPIRED' };
+    }
     throw error;
   }
 }

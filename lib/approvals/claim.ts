@@ -2,30 +2,24 @@
 // is also sent to Temporal as an external heartbeat whose details name the
 // holder (visible in the pending activity's heartbeat details). If Temporal
 // answers that the activity was cancelled, the request is marked cancelled.
-import { ActivityCancelledError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { ActivityGoneError, callActivity, keyOf } from './activity-call';
-import { approvalIdSchema, lockPendingRow, temporalUnavailable, type LockedRow } from './decide-approval';
-import { ApprovalError, claimedByOther, notPending } from './errors';
+import { keyOf } from './activity-call';
+import { ApprovalError, claimedByOther } from './errors';
+import { acknowledgeCancelled, approvalIdSchema, heartbeatLocked, lockPendingRow, temporalUnavailable, type ClaimHeartbeat, type LockedRow } from './locked-row';
 import { explainGoneActivity } from './reconcile';
+
+export type { ClaimHeartbeat } from './locked-row';
 
 export const claimInputSchema = z.object({ id: approvalIdSchema });
 export type ClaimInput = z.infer<typeof claimInputSchema>;
-
-/** What a claim's heartbeat tells Temporal. */
-export interface ClaimHeartbeat {
-  claimedBy: string | null;
-  claimedAt: string | null;
-}
 
 export interface Claimant {
   email: string;
 }
 
-const CANCELLED_REASON = 'The workflow cancelled the approval';
-
-type Outcome = { kind: 'done'; claimedBy: string | null; claimedAt: Date | null } | { kind: 'gone'; row: LockedRow } | { kind: 'cancelled'; row: LockedRow };
+type Outcome = { kind: 'ok'; claimedBy: string | null; claimedAt: Date | null } | { kind: 'gone' | 'cancelled'; row: LockedRow };
 
 async function changeClaim(deps: { db: Db; temporal: Client }, id: string, actor: Claimant, claim: boolean): Promise<{ claimedBy: string | null; claimedAt: Date | null }> {
   const { db, temporal } = deps;
@@ -33,43 +27,21 @@ async function changeClaim(deps: { db: Db; temporal: Client }, id: string, actor
     async (tx): Promise<Outcome> => {
       const row = await lockPendingRow(tx, id);
       if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-      if (!claim && !row.claimed_by) return { kind: 'done', claimedBy: null, claimedAt: null };
+      if (!claim && !row.claimed_by) return { kind: 'ok', claimedBy: null, claimedAt: null };
       const claimedAt = claim ? new Date() : null;
       const details: ClaimHeartbeat = { claimedBy: claim ? actor.email : null, claimedAt: claimedAt?.toISOString() ?? null };
-      try {
-        await callActivity(temporal, row, (target) =>
-          target instanceof Uint8Array ? temporal.activity.heartbeat(target, details) : temporal.activity.heartbeat(target, details),
-        );
-      } catch (error) {
-        if (error instanceof ActivityCancelledError) {
-          await tx.approvalRequest.update({
-            where: { id: row.id },
-            data: { status: 'CANCELLED', decidedAt: new Date(), decisionPath: 'DASHBOARD', reason: CANCELLED_REASON, taskToken: null },
-          });
-          await tx.auditEvent.create({
-            data: { approvalRequestId: row.id, actor: actor.email, action: 'CANCELLED', path: 'DASHBOARD', details: { noticedBy: 'heartbeat' } },
-          });
-          return { kind: 'cancelled', row };
-        }
-        if (error instanceof ActivityGoneError) return { kind: 'gone', row };
-        throw temporalUnavailable(row.id, error);
-      }
+      const answer = await heartbeatLocked(tx, temporal, row, details, actor.email);
+      if (answer !== 'ok') return { kind: answer, row };
       await tx.approvalRequest.update({ where: { id: row.id }, data: { claimedBy: details.claimedBy, claimedAt } });
       await tx.auditEvent.create({
         data: { approvalRequestId: row.id, actor: actor.email, action: claim ? 'CLAIMED' : 'RELEASED', path: 'DASHBOARD', details: { heartbeat: { ...details } } },
       });
-      return { kind: 'done', claimedBy: details.claimedBy, claimedAt };
+      return { kind: 'ok', claimedBy: details.claimedBy, claimedAt };
     },
     { maxWait: 30_000, timeout: 30_000 },
   );
-  if (outcome.kind === 'cancelled') {
-    // Tell Temporal the cancellation was heard, so a workflow waiting on it moves on.
-    await callActivity(temporal, outcome.row, (target) =>
-      target instanceof Uint8Array ? temporal.activity.reportCancellation(target) : temporal.activity.reportCancellation(target),
-    ).catch(() => undefined);
-    throw notPending('CANCELLED', null, new Date());
-  }
-  if (outcome.kind === 'gone') {
+  if (outcome.kind !== 'ok') {
+    if (outcome.kind === 'cancelled') throw await acknowledgeCancelled(temporal, outcome.row);
     throw await explainGoneActivity(deps, keyOf(outcome.row)).catch((cause: unknown) => (cause instanceof ApprovalError ? cause : temporalUnavailable(id, cause)));
   }
   return { claimedBy: outcome.claimedBy, claimedAt: outcome.claimedAt };

@@ -10,19 +10,19 @@ import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { APPROVAL_DENIED, COMMENT_MAX, REASON_MAX, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../approval-contract';
 import type { Db } from '../db';
-import { ActivityGoneError, callActivity, keyOf, type ActivityRow } from './activity-call';
-import { ApprovalError, claimedByOther, notPending, type ClosedStatus } from './errors';
+import { ActivityGoneError, callActivity, keyOf } from './activity-call';
+import { ApprovalError, claimedByOther } from './errors';
+import { acknowledgeCancelled, approvalIdSchema, claimDetails, heartbeatLocked, lockPendingRow, temporalUnavailable, type LockedRow } from './locked-row';
 import { explainGoneActivity } from './reconcile';
 
 export { COMPLETION_DEADLINE_MS } from './activity-call';
+export { approvalIdSchema } from './locked-row';
 
 const text = (max: number, label: string) =>
   z
     .string()
     .trim()
     .max(max, `${label} must be at most ${max} characters`);
-
-export const approvalIdSchema = z.string().uuid('Unknown request');
 
 export const approveInputSchema = z.object({
   id: approvalIdSchema,
@@ -50,28 +50,6 @@ export interface DecidedApproval {
   recorded: boolean;
 }
 
-export interface LockedRow extends ActivityRow {
-  id: string;
-  status: 'PENDING' | ClosedStatus;
-  decided_by: string | null;
-  decided_at: Date | null;
-  claimed_by: string | null;
-  claimed_at: Date | null;
-}
-
-export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-/** Locks the row for the rest of the transaction; refuses one that is gone or closed. */
-export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
-  const rows = await tx.$queryRaw<LockedRow[]>`
-    SELECT id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id, activity_id
-    FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = rows[0];
-  if (!row) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
-  if (row.status !== 'PENDING') throw notPending(row.status, row.decided_by, row.decided_at);
-  return row;
-}
-
 function send(client: Client, decision: Decision, reviewer: string) {
   if (decision.decision === 'APPROVED') {
     const result: ApprovalResult = { approved: true, reviewer, ...(decision.comment ? { comment: decision.comment } : {}), via: VIA_COUNTERSIGN };
@@ -85,24 +63,25 @@ function send(client: Client, decision: Decision, reviewer: string) {
     target instanceof Uint8Array ? client.activity.fail(target, failure) : client.activity.fail(target, failure);
 }
 
-/** Temporal's answer was not a clear yes or no: say so, without claiming nothing happened. */
-export function temporalUnavailable(id: string, error: unknown): ApprovalError {
-  console.error(`[countersign] calling Temporal for approval ${id} failed:`, error instanceof Error ? error.message : error);
-  return new ApprovalError(
-    'TEMPORAL_UNAVAILABLE',
-    'Temporal did not confirm in time. Reload in a moment: if it went through, the request shows it; if not, try again.',
-  );
-}
-
 export async function decideApproval(deps: { db: Db; temporal: Client }, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
   let accepted: { id: string; decidedAt: Date } | undefined;
   let gone: LockedRow | undefined;
+  let cancelled: LockedRow | undefined;
   try {
-    return await db.$transaction(
+    const decided = await db.$transaction(
       async (tx) => {
         const row = await lockPendingRow(tx, decision.id);
         if (row.claimed_by && row.claimed_by !== decider.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+        // Is the approval still wanted? Temporal accepts a completion even
+        // after the workflow cancelled the activity, so ask first (the claim's
+        // details go along unchanged). A cancelled one is closed, not decided.
+        const answer = await heartbeatLocked(tx, temporal, row, claimDetails(row), decider.email);
+        if (answer === 'cancelled') {
+          cancelled = row;
+          return undefined;
+        }
+        // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
         try {
           await callActivity(temporal, row, send(temporal, decision, decider.email));
         } catch (error) {
@@ -130,9 +109,12 @@ export async function decideApproval(deps: { db: Db; temporal: Client }, decisio
         });
         return { id: row.id, status: decision.decision, decidedBy: decider.email, decidedAt: accepted.decidedAt, recorded: true };
       },
-      // Waiting for the lock and the Temporal call both fit well inside this.
+      // Waiting for the lock and the Temporal calls all fit well inside this.
       { maxWait: 30_000, timeout: 30_000 },
     );
+    if (cancelled) throw await acknowledgeCancelled(temporal, cancelled);
+    if (!decided) throw new Error('unreachable: a transaction without a decision was not cancelled');
+    return decided;
   } catch (error) {
     if (accepted) {
       // Temporal has the decision; only our copy failed. The workflow records

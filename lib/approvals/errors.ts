@@ -9,6 +9,7 @@ export type ApprovalErrorCode =
   | 'ALREADY_DECIDED'
   | 'NO_LONGER_PENDING'
   | 'REISSUED'
+  | 'PAUSED'
   | 'CLAIMED'
   | 'DUPLICATE'
   | 'TEMPORAL_UNAVAILABLE';
@@ -20,6 +21,7 @@ const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   ALREADY_DECIDED: 409,
   NO_LONGER_PENDING: 409,
   REISSUED: 409,
+  PAUSED: 409,
   CLAIMED: 409,
   DUPLICATE: 409,
   TEMPORAL_UNAVAILABLE: 503,
@@ -73,4 +75,8 @@ export function reissued(attempt: number): ApprovalError {
 export function claimedByOther(claimedBy: string, claimedAt: Date | null): ApprovalError {
   const when = claimedAt ? ` since ${formatTimestamp(claimedAt)}` : '';
   return new ApprovalError('CLAIMED', `Claimed by ${claimedBy}${when}. Only they can decide it until they release it.`);
+}
+
+export function paused(): ApprovalError {
+  return new ApprovalError('PAUSED', 'This request is paused in Temporal. Nothing was changed: try again once it is resumed.');
 }

@@ -9,15 +9,21 @@
 //  - running workflows with no pending row: an approval activity that started
 //    more than RECONCILE_GRACE ago with no row gets one, written from history;
 //  - a rotating batch of the other pending rows (decided where no one told us).
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { ActivityNotFoundError } from '@temporalio/client';
 import { APPROVAL_ACTIVITY_TYPE, approvalRequestSchema } from '../approval-contract';
 import type { Db } from '../db';
 import { COMPLETION_DEADLINE_MS } from './activity-call';
-import { notPending, reissued, type ApprovalError } from './errors';
+import { notPending, paused, reissued, type ApprovalError } from './errors';
 import { recordApprovalOutcome, type ApprovalKey } from './record-approval-outcome';
 import { recordApprovalRequest } from './record-approval-request';
-import { readApprovalTruth, type ApprovalTruth } from './temporal-truth';
+import { readApprovalTruth, TRUTH_DEADLINE_MS, type ApprovalTruth } from './temporal-truth';
+
+/** Listing the running workflows, all pages, answers within this. */
+const LIST_DEADLINE_MS = 30_000;
+/** A suspect Temporal says is still waiting is not read again for this long. */
+const RECHECK_AFTER_MS = 120_000;
 
 /** How long an attempt may run without a row before the row counts as lost. */
 export const DEFAULT_RECONCILE_GRACE_MS = 30_000;
@@ -115,20 +121,26 @@ export function explainTruth(truth: ApprovalTruth): ApprovalError {
     const by = outcome.status === 'APPROVED' || outcome.status === 'REJECTED' ? outcome.decidedBy : outcome.status === 'EXPIRED' ? null : (outcome.by ?? null);
     return notPending(outcome.status, by, at);
   }
+  if (truth.state === 'PENDING' && truth.activityState === 'PAUSED') {
+    return paused();
+  }
   if (truth.state === 'PENDING') return reissued(truth.attempt);
   return notPending('CANCELLED', null, null);
 }
 
-async function runningWorkflows(temporal: Client, taskQueue: string): Promise<Map<string, string>> {
-  const running = new Map<string, string>();
+/** Running workflows on the task queue, with when they started. */
+async function runningWorkflows(temporal: Client, taskQueue: string): Promise<Map<string, { runId: string; startTime: Date }>> {
+  const running = new Map<string, { runId: string; startTime: Date }>();
   const query = `TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
-  for await (const workflow of temporal.workflow.list({ query })) running.set(workflow.workflowId, workflow.runId);
+  await temporal.connection.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
+    for await (const workflow of temporal.workflow.list({ query })) running.set(workflow.workflowId, { runId: workflow.runId, startTime: workflow.startTime });
+  });
   return running;
 }
 
 /** Approval activities pending in a running workflow that has no pending row. */
 async function pendingApprovalKeys(temporal: Client, workflowId: string, runId: string): Promise<ApprovalKey[]> {
-  const description = await temporal.workflow.getHandle(workflowId, runId).describe();
+  const description = await temporal.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId, runId).describe());
   return (description.raw.pendingActivities ?? [])
     .filter((a) => a.activityType?.name === APPROVAL_ACTIVITY_TYPE && a.activityId)
     .map((a) => ({ workflowId, runId, activityId: a.activityId as string }));
@@ -140,14 +152,21 @@ export interface Sweeper {
 }
 
 export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: SweepOptions): Sweeper {
-  let cursor = '00000000-0000-0000-0000-000000000000';
+  const NIL = '00000000-0000-0000-0000-000000000000';
+  // Each worker starts its round of pending rows somewhere else, so several sweep different rows.
+  let cursor: string = randomUUID();
+  const notBefore = new Map<string, number>();
+  const keyString = (key: ApprovalKey) => `${key.workflowId}\u0000${key.runId}\u0000${key.activityId}`;
   return {
     async sweep(now = new Date()) {
       const { db, temporal } = deps;
+      const graceMs = deps.graceMs ?? DEFAULT_RECONCILE_GRACE_MS;
       const running = await runningWorkflows(temporal, taskQueue);
       const ids = [...running.keys()];
-      const runs = [...running.values()];
-      const graceCutoff = new Date(now.getTime() - (deps.graceMs ?? DEFAULT_RECONCILE_GRACE_MS));
+      const runs = [...running.values()].map((w) => w.runId);
+      // Only workflows that had time to write their row.
+      const settled = [...running].filter(([, w]) => now.getTime() - w.startTime.getTime() >= graceMs);
+      const graceCutoff = new Date(now.getTime() - graceMs);
 
       // Pending rows whose run is not running, or whose deadline has passed.
       const suspects = await db.$queryRaw<{ workflow_id: string; run_id: string; activity_id: string }[]>`
@@ -160,24 +179,30 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
       const batchRows = await db.$queryRaw<{ id: string; workflow_id: string; run_id: string; activity_id: string }[]>`
         SELECT id, workflow_id, run_id, activity_id FROM approval_requests
         WHERE status = 'PENDING' AND id > ${cursor}::uuid ORDER BY id LIMIT ${batch}`;
-      cursor = batchRows.length < batch ? '00000000-0000-0000-0000-000000000000' : (batchRows.at(-1)?.id ?? cursor);
+      cursor = batchRows.length < batch ? NIL : (batchRows.at(-1)?.id ?? NIL);
       // Running workflows without a pending row: maybe an approval whose row was lost.
       const unrecorded = await db.$queryRaw<{ id: string; run: string }[]>`
-        SELECT w.id, w.run FROM unnest(${ids}::text[], ${runs}::text[]) AS w(id, run)
+        SELECT w.id, w.run FROM unnest(${settled.map(([id]) => id)}::text[], ${settled.map(([, w]) => w.runId)}::text[]) AS w(id, run)
         WHERE NOT EXISTS (SELECT 1 FROM approval_requests r WHERE r.workflow_id = w.id AND r.run_id = w.run AND r.status = 'PENDING')`;
 
       const keys = new Map<string, ApprovalKey>();
-      const add = (key: ApprovalKey) => keys.set(`${key.workflowId}\u0000${key.runId}\u0000${key.activityId}`, key);
+      const add = (key: ApprovalKey) => {
+        if ((notBefore.get(keyString(key)) ?? 0) <= now.getTime()) keys.set(keyString(key), key);
+      };
       for (const row of [...suspects, ...batchRows]) add({ workflowId: row.workflow_id, runId: row.run_id, activityId: row.activity_id });
       for (const { id, run } of unrecorded) {
         for (const key of await pendingApprovalKeys(temporal, id, run).catch(() => [])) add(key);
       }
 
       const report: ReconcileReport = { checked: keys.size, filled: 0, closed: 0, failed: 0 };
-      for (const key of keys.values()) {
+      for (const [name, key] of keys) {
         try {
-          const change = await applyTruth(deps, key, await readApprovalTruth(temporal, key), now);
+          const truth = await readApprovalTruth(temporal, key);
+          const change = await applyTruth(deps, key, truth, now);
           if (change !== 'none') report[change] += 1;
+          // Still waiting, nothing to fix: leave it be for a while.
+          if (change === 'none' && truth.state === 'PENDING') notBefore.set(name, now.getTime() + RECHECK_AFTER_MS);
+          else notBefore.delete(name);
         } catch (error) {
           // One unreadable workflow must not hold up the rest; the next sweep tries again.
           report.failed += 1;

@@ -41,10 +41,14 @@ function columnsOf(outcome: ApprovalOutcome) {
 }
 
 /**
- * Closes the request unless it is already closed. Given the request, a row the
- * activity never wrote (the decision outran it) is created closed, so that late
- * write cannot reopen it; without it, only an existing row changes.
- * Returns true when this call recorded the outcome.
+ * Closes the request. With the request given, this is the workflow's own
+ * record, and it is authoritative: the workflow is what Temporal's outcome
+ * reached. It closes a pending row, creates the row closed when the decision
+ * outran the activity's own write (so that late write cannot reopen it), takes
+ * over a row left by an older run, and corrects a row closed differently (a
+ * decision Temporal accepted after the workflow had withdrawn the approval).
+ * Without it (the reconciler), only a pending row of this run changes.
+ * Returns true when this call changed the row.
  */
 export async function recordApprovalOutcome(
   db: Db,
@@ -57,8 +61,10 @@ export async function recordApprovalOutcome(
   const path = pathOf(outcome, source);
   const at = source.at ?? new Date();
   return db.$transaction(async (tx) => {
-    // A dashboard decision holds the row lock until it commits; this then
-    // sees the row decided and leaves it alone.
+    // Wait for a dashboard decision in flight (it holds the row lock), then see what it left.
+    const [previous] = await tx.$queryRaw<{ status: string; run_id: string }[]>`
+      SELECT status::text AS status, run_id FROM approval_requests
+      WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} FOR UPDATE`;
     let rows: { id: string }[];
     if (request) {
       const columns = requestColumns(request);
@@ -73,6 +79,7 @@ export async function recordApprovalOutcome(
           ${comment}, ${reason}, now()
         )
         ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
+          run_id = EXCLUDED.run_id,
           status = EXCLUDED.status,
           decided_by = EXCLUDED.decided_by,
           decided_at = EXCLUDED.decided_at,
@@ -81,7 +88,8 @@ export async function recordApprovalOutcome(
           reason = EXCLUDED.reason,
           task_token = NULL,
           updated_at = now()
-        WHERE r.status = 'PENDING' AND r.run_id = EXCLUDED.run_id
+        WHERE (r.run_id = EXCLUDED.run_id AND (r.status = 'PENDING' OR r.status <> EXCLUDED.status))
+          OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at)
         RETURNING r.id`;
     } else {
       rows = await tx.$queryRaw<{ id: string }[]>`
@@ -94,8 +102,9 @@ export async function recordApprovalOutcome(
     }
     const row = rows[0];
     if (!row) return false;
+    const corrected = previous && previous.run_id === key.runId && previous.status !== 'PENDING' ? { corrected: previous.status } : {};
     await tx.auditEvent.create({
-      data: { approvalRequestId: row.id, actor: decidedBy ?? source.recordedBy, action: outcome.status, path, at, details: { recordedBy: source.recordedBy } },
+      data: { approvalRequestId: row.id, actor: decidedBy ?? source.recordedBy, action: outcome.status, path, at, details: { recordedBy: source.recordedBy, ...corrected } },
     });
     return true;
   });

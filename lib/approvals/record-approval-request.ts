@@ -91,7 +91,9 @@ export async function recordApprovalRequest(
         deadline = EXCLUDED.deadline,
         decided_by = NULL, decided_at = NULL, decision_path = NULL, comment = NULL, reason = NULL,
         updated_at = now()
-      WHERE r.run_id <> EXCLUDED.run_id OR (r.status = 'PENDING' AND r.attempt <= EXCLUDED.attempt)
+      -- A newer run of the workflow id starts over; a late write of an older run never does.
+      WHERE (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at)
+        OR (r.run_id = EXCLUDED.run_id AND r.status = 'PENDING' AND r.attempt <= EXCLUDED.attempt)
       RETURNING r.id, (SELECT count(*) = 0 FROM previous) AS inserted,
         (SELECT attempt FROM previous WHERE run_id = ${attempt.runId}) AS previous_attempt`;
 

@@ -16,8 +16,8 @@ export type ApprovalTruth =
   | {
       state: 'PENDING';
       attempt: number;
-      /** STARTED: an attempt waits for its decision; SCHEDULED: between attempts. */
-      activityState: 'SCHEDULED' | 'STARTED' | 'CANCEL_REQUESTED';
+      /** STARTED: an attempt waits for its decision; SCHEDULED: between attempts; PAUSED: paused by an operator. */
+      activityState: 'SCHEDULED' | 'STARTED' | 'CANCEL_REQUESTED' | 'PAUSED';
       startedAt: Date | null;
       /** When the current attempt's window ends. */
       deadline: Date | null;
@@ -30,12 +30,24 @@ export type ApprovalTruth =
   /** Not scheduled (yet), or not an activity this can read. */
   | { state: 'UNKNOWN'; why: string };
 
+/** Workflow statuses that are final; anything else (running, paused) still waits. */
+const CLOSED_STATUSES = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW']);
+
 const sameId = (a: unknown, b: unknown) => a !== null && a !== undefined && String(a) === String(b);
 const eventTime = (event: HistoryEvent) => optionalTsToDate(event.eventTime) ?? new Date();
 
+const WITHDRAWN: ApprovalOutcome = { status: 'CANCELLED', reason: 'The workflow cancelled the approval' };
+
 async function closedActivity(client: Client, events: HistoryEvent[], scheduledId: unknown): Promise<{ outcome: ApprovalOutcome; at: Date } | undefined> {
   const converter = client.options.loadedDataConverter;
+  let cancelRequested = false;
   for (const event of events) {
+    if (sameId(event.activityTaskCancelRequestedEventAttributes?.scheduledEventId, scheduledId)) cancelRequested = true;
+    const closing =
+      event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
+    // A decision that arrived after the workflow withdrew the approval (the
+    // default TRY_CANCEL has moved on already) never reached the workflow.
+    if (cancelRequested && closing && sameId(closing.scheduledEventId, scheduledId)) return { outcome: WITHDRAWN, at: eventTime(event) };
     const completed = event.activityTaskCompletedEventAttributes;
     if (completed && sameId(completed.scheduledEventId, scheduledId)) {
       const result = await decodeFromPayloadsAtIndex(converter, 0, completed.result?.payloads);
@@ -51,9 +63,7 @@ async function closedActivity(client: Client, events: HistoryEvent[], scheduledI
     const timedOut = event.activityTaskTimedOutEventAttributes;
     if (timedOut && sameId(timedOut.scheduledEventId, scheduledId)) return { outcome: { status: 'EXPIRED' }, at: eventTime(event) };
     const cancelled = event.activityTaskCanceledEventAttributes;
-    if (cancelled && sameId(cancelled.scheduledEventId, scheduledId)) {
-      return { outcome: { status: 'CANCELLED', reason: 'The workflow cancelled the approval' }, at: eventTime(event) };
-    }
+    if (cancelled && sameId(cancelled.scheduledEventId, scheduledId)) return { outcome: WITHDRAWN, at: eventTime(event) };
   }
   return undefined;
 }
@@ -78,14 +88,29 @@ function closedWorkflow(status: string, events: HistoryEvent[], closedAt: Date):
   return { outcome: { status: 'CANCELLED', reason: `The workflow ended (${status.toLowerCase()}) without a decision` }, at: closedAt };
 }
 
-function pendingState(state: temporal.api.enums.v1.PendingActivityState | null | undefined): 'SCHEDULED' | 'STARTED' | 'CANCEL_REQUESTED' {
-  if (state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED) return 'STARTED';
-  if (state === PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED) return 'CANCEL_REQUESTED';
-  return 'SCHEDULED';
+function pendingState(state: temporal.api.enums.v1.PendingActivityState | null | undefined): 'SCHEDULED' | 'STARTED' | 'CANCEL_REQUESTED' | 'PAUSED' {
+  switch (state) {
+    case PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
+      return 'STARTED';
+    case PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED:
+      return 'CANCEL_REQUESTED';
+    case PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED:
+    case PendingActivityState.PENDING_ACTIVITY_STATE_PAUSE_REQUESTED:
+      return 'PAUSED';
+    default:
+      return 'SCHEDULED';
+  }
 }
 
-/** Reads one approval's state from Temporal. Throws only when Temporal cannot be asked. */
-export async function readApprovalTruth(client: Client, key: ApprovalKey): Promise<ApprovalTruth> {
+/** Reading one approval's truth (a describe and a history) answers within this. */
+export const TRUTH_DEADLINE_MS = 10_000;
+
+/** Reads one approval's state from Temporal. Throws only when Temporal cannot be asked (or not in time). */
+export function readApprovalTruth(client: Client, key: ApprovalKey): Promise<ApprovalTruth> {
+  return client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key));
+}
+
+async function readTruth(client: Client, key: ApprovalKey): Promise<ApprovalTruth> {
   const handle = client.workflow.getHandle(key.workflowId, key.runId);
   let description: Awaited<ReturnType<typeof handle.describe>>;
   try {
@@ -105,7 +130,7 @@ export async function readApprovalTruth(client: Client, key: ApprovalKey): Promi
     const closed = await closedActivity(client, events, scheduledEvent.eventId);
     if (closed) return { state: 'CLOSED', ...closed };
   }
-  if (status !== 'RUNNING') {
+  if (CLOSED_STATUSES.has(status)) {
     if (!scheduled) return { state: 'UNKNOWN', why: `the workflow is ${status.toLowerCase()} and never asked for this approval` };
     return { state: 'CLOSED', ...closedWorkflow(status, events, description.closeTime ?? new Date()) };
   }

@@ -103,6 +103,20 @@ describe('the approval window', { timeout: 120_000 }, () => {
     );
   });
 
+  test('a retryable failure sent from outside in the last window ends the request EXPIRED, not the workflow FAILED', async () => {
+    const { db, client } = services;
+    await withWorker(
+      services,
+      async (taskQueue) => {
+        const { handle, pending } = await startPendingOrder(services, taskQueue);
+        await client.activity.fail({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, new Error('try again later'));
+        assert.deepEqual(await handle.result(), { status: 'EXPIRED' });
+        assert.equal((await findApproval(db, handle.workflowId))?.status, 'EXPIRED');
+      },
+      { approvalWindows: 1 },
+    );
+  });
+
   test('a database failure while storing the request is retried within the attempt: no window is spent', async () => {
     const { db } = services;
     const order = newOrder();

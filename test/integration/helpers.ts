@@ -12,7 +12,7 @@ import { startOrderApproval } from '../../lib/approvals/start-order-approval';
 import { createDb, type Db } from '../../lib/db';
 import type { Order } from '../../lib/orders';
 import { connectTemporal } from '../../lib/temporal';
-import { createActivities } from '../../worker/activities';
+import { createActivities, type Activities } from '../../worker/activities';
 import { createWorkerLogger } from '../../worker/logger';
 import type { orderWorkflow } from '../../worker/workflows';
 
@@ -124,6 +124,8 @@ export interface WorkerOptions {
   workflowsPath?: string;
   /** Runs on this task queue instead of a fresh one. */
   taskQueue?: string;
+  /** Changes the real activities (say, to slow one down). */
+  activities?: (real: Activities) => Activities;
 }
 
 export const uniqueTaskQueue = () => `test-${randomUUID()}`;
@@ -135,14 +137,14 @@ export const uniqueTaskQueue = () => `test-${randomUUID()}`;
 export async function withWorker<R>(
   services: Services,
   fn: (taskQueue: string) => Promise<R>,
-  { approvalWindowMs = 60_000, approvalWindows = DEFAULT_APPROVAL_WINDOWS, workflowsPath, taskQueue = uniqueTaskQueue() }: WorkerOptions = {},
+  { approvalWindowMs = 60_000, approvalWindows = DEFAULT_APPROVAL_WINDOWS, workflowsPath, taskQueue = uniqueTaskQueue(), activities = (real) => real }: WorkerOptions = {},
 ): Promise<R> {
   const worker = await Worker.create({
     connection: services.connection,
     namespace: NAMESPACE,
     taskQueue,
     workflowBundle: await workflowBundle(workflowsPath),
-    activities: createActivities({ db: services.db, approvalWindowMs, approvalWindows }),
+    activities: activities(createActivities({ db: services.db, approvalWindowMs, approvalWindows })),
   });
   return worker.runUntil(() => fn(taskQueue));
 }

@@ -3,6 +3,7 @@
 // runs against the real server; the reconciler's sweep is called directly.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -38,6 +39,15 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
 
   const deps = () => ({ db: services.db, temporal: services.client });
   const sweeper = (taskQueue: string) => createSweeper({ ...deps(), graceMs: 0 }, { taskQueue });
+  /** Sweeps until the row is closed: a row nothing marks as suspect waits for the sweeps' rotating batch. */
+  async function sweepUntilClosed(taskQueue: string, workflowId: string) {
+    const sweeps = sweeper(taskQueue);
+    return waitFor('a sweep to close the request', async () => {
+      await sweeps.sweep();
+      const row = await findApproval(services.db, workflowId);
+      return row?.status !== 'PENDING' && row;
+    });
+  }
   const approve = (id: string, email: string) => decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email });
 
   async function startBare(taskQueue: string, options: Parameters<typeof bareApprovalWorkflow>[1] = {}) {
@@ -52,15 +62,13 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
   }
 
   test('a decision made outside, in a workflow that never records it, reaches the inbox through the reconciler (path EXTERNAL)', async () => {
-    const { db, client } = services;
+    const { client } = services;
     await withWorker(
       services,
       async (taskQueue) => {
         const { handle, pending } = await startBare(taskQueue);
         await client.activity.complete({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, { approved: true, reviewer: 'billing-service' });
-        const report = await sweeper(taskQueue).sweep();
-        assert.ok(report.closed >= 1, JSON.stringify(report));
-        const row = await findApproval(db, handle.workflowId);
+        const row = await sweepUntilClosed(taskQueue, handle.workflowId);
         assert.equal(row?.status, 'APPROVED');
         assert.equal(row?.decidedBy, 'billing-service');
         assert.equal(row?.decisionPath, 'EXTERNAL');
@@ -130,7 +138,6 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
   });
 
   test('an approval the workflow withdrew (cancel requested, workflow still running) is marked cancelled, and Temporal is told', async () => {
-    const { db } = services;
     await withWorker(
       services,
       async (taskQueue) => {
@@ -140,11 +147,60 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
           const { raw } = await handle.describe();
           return raw.pendingActivities?.some((a) => a.activityId === APPROVAL_ACTIVITY_ID && a.state === 3);
         });
-        const report = await sweeper(taskQueue).sweep();
-        assert.ok(report.closed >= 1, JSON.stringify(report));
-        assert.equal((await findApproval(db, handle.workflowId))?.status, 'CANCELLED');
+        assert.equal((await sweepUntilClosed(taskQueue, handle.workflowId)).status, 'CANCELLED');
         // The reconciler reported the cancellation: the activity is closed as cancelled in history.
         await waitFor('the activity to close as cancelled', async () => (await approvalClosings(handle)).includes('CANCELLED'));
+        await handle.signal(finish);
+        assert.equal(await handle.result(), 'withdrawn');
+      },
+      { workflowsPath: WORKFLOWS },
+    );
+  });
+
+  test('a workflow cancelled while its own record is slow: the dashboard is refused "cancelled", never approves it', async () => {
+    const { db } = services;
+    await withWorker(
+      services,
+      async (taskQueue) => {
+        const { handle, pending } = await startPendingOrder(services, taskQueue);
+        await handle.cancel();
+        // The workflow withdrew the approval at once (TRY_CANCEL); its CANCELLED record is still on its way.
+        await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
+        assert.equal((await findApproval(db, handle.workflowId))?.status, 'PENDING');
+
+        await assert.rejects(approve(pending.id, 'quick@example.com'), rejectsWith('NO_LONGER_PENDING', /^This request was cancelled/));
+        assert.equal((await findApproval(db, handle.workflowId))?.status, 'CANCELLED');
+        await assert.rejects(handle.result(), WorkflowFailedError);
+        assert.deepEqual(await approvalClosings(handle), ['CANCELLED'], 'no completion reached Temporal');
+        const row = await findApproval(db, handle.workflowId);
+        assert.equal(row?.status, 'CANCELLED');
+        assert.equal(row?.decidedBy, null);
+      },
+      {
+        activities: (real) => ({
+          ...real,
+          async recordApprovalOutcome(...args: Parameters<typeof real.recordApprovalOutcome>) {
+            await delay(3_000);
+            return real.recordApprovalOutcome(...args);
+          },
+        }),
+      },
+    );
+  });
+
+  test('a decision Temporal accepted after the workflow withdrew the approval is read from history as cancelled', async () => {
+    const { client } = services;
+    await withWorker(
+      services,
+      async (taskQueue) => {
+        const { handle, pending } = await startBare(taskQueue);
+        await handle.signal(withdrawApproval);
+        await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
+        // Temporal takes a completion of a cancel-requested activity; the workflow never sees it.
+        await client.activity.complete({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, { approved: true, reviewer: 'too-late' });
+        const row = await sweepUntilClosed(taskQueue, handle.workflowId);
+        assert.equal(row.status, 'CANCELLED');
+        assert.equal(row.decidedBy, null);
         await handle.signal(finish);
         assert.equal(await handle.result(), 'withdrawn');
       },

@@ -105,4 +105,34 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     // Recording the same outcome again changes nothing.
     assert.equal(await recordApprovalOutcome(db, key, { status: 'REJECTED', decidedBy: 'cli', reason: 'No' }, request), false);
   });
+
+  test('a newer run of the workflow id starts over; a late write of an older run changes nothing', async () => {
+    const workflowId = `wf-${randomUUID()}`;
+    const older = { ...attempt(workflowId, randomUUID(), 1), requestedAt: new Date(Date.now() - 60_000) };
+    const newer = attempt(workflowId, randomUUID(), 1);
+    const { id } = await recordApprovalRequest(db, newer, request, request);
+    assert.deepEqual(await recordApprovalRequest(db, older, request, request), { id, outcome: 'STALE' });
+    const row = await db.approvalRequest.findUniqueOrThrow({ where: { id }, omit: { taskToken: false } });
+    assert.equal(row.runId, newer.runId);
+    assert.deepEqual(Buffer.from(row.taskToken ?? []), Buffer.from(newer.taskToken ?? []));
+  });
+
+  test("the workflow's own outcome is authoritative: it corrects a row closed otherwise; the reconciler's never does", async () => {
+    const workflowId = `wf-${randomUUID()}`;
+    const runId = randomUUID();
+    const key = { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID };
+    const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
+    // Say a completion landed after the workflow had withdrawn the approval.
+    await db.approvalRequest.update({ where: { id }, data: { status: 'APPROVED', decidedBy: 'quick', decisionPath: 'DASHBOARD', decidedAt: new Date() } });
+
+    assert.equal(await recordApprovalOutcome(db, key, { status: 'EXPIRED' }, null, { recordedBy: 'reconciler' }), false);
+    assert.equal((await db.approvalRequest.findUniqueOrThrow({ where: { id } })).status, 'APPROVED');
+
+    assert.equal(await recordApprovalOutcome(db, key, { status: 'CANCELLED', reason: 'The workflow was cancelled' }, request), true);
+    const row = await db.approvalRequest.findUniqueOrThrow({ where: { id } });
+    assert.equal(row.status, 'CANCELLED');
+    assert.equal(row.decidedBy, null);
+    const corrected = await db.auditEvent.findFirstOrThrow({ where: { approvalRequestId: id, action: 'CANCELLED' } });
+    assert.deepEqual(corrected.details, { recordedBy: 'workflow', corrected: 'APPROVED' });
+  });
 });

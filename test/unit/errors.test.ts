@@ -12,6 +12,7 @@ describe('ApprovalError', () => {
       ALREADY_DECIDED: 409,
       NO_LONGER_PENDING: 409,
       REISSUED: 409,
+      PAUSED: 409,
       CLAIMED: 409,
       DUPLICATE: 409,
       TEMPORAL_UNAVAILABLE: 503,
