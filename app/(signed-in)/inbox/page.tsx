@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
-import { ApprovalTable } from '@/components/approval-table';
+import { InboxList, type InboxRow } from '@/components/inbox-list';
 import { countPendingApprovals, listPendingApprovals } from '@/lib/approvals/queries';
+import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 
 export const metadata: Metadata = { title: 'Inbox' };
@@ -8,7 +9,20 @@ export const dynamic = 'force-dynamic';
 
 export default async function InboxPage() {
   const db = getDb();
-  const [approvals, pending] = await Promise.all([listPendingApprovals(db), countPendingApprovals(db)]);
+  const [user, approvals, pending] = await Promise.all([requireUser(), listPendingApprovals(db), countPendingApprovals(db)]);
+  const rows: InboxRow[] = approvals.map((a) => ({
+    id: a.id,
+    title: a.title,
+    customer: a.customer,
+    amount: a.amount,
+    currency: a.currency,
+    status: a.status,
+    attempt: a.attempt,
+    claimedBy: a.claimedBy,
+    requestedAt: a.requestedAt.toISOString(),
+    deadline: a.deadline.toISOString(),
+    decidedBy: a.decidedBy,
+  }));
   return (
     <>
       <div className="mb-4 flex items-baseline justify-between">
@@ -17,7 +31,7 @@ export default async function InboxPage() {
           {pending} pending{pending > approvals.length ? `, the first ${approvals.length} shown` : ''} · soonest deadline first
         </p>
       </div>
-      <ApprovalTable approvals={approvals} now={new Date()} caption="Pending approval requests" />
+      <InboxList rows={rows} now={new Date().toISOString()} me={user.email} />
     </>
   );
 }
