@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ClaimPanel } from '@/components/claim-panel';
 import { DecisionPanel } from '@/components/decision-panel';
 import { EscalatedMark, StatusBadge } from '@/components/status-badge';
+import { PATH_LABEL, Timeline } from '@/components/timeline';
 import { getApproval, type ApprovalDetail } from '@/lib/approvals/queries';
 import { getCurrentUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
@@ -14,24 +15,6 @@ import { approveAction, claimAction, rejectAction, releaseAction } from '../acti
 
 export const metadata: Metadata = { title: 'Request' };
 export const dynamic = 'force-dynamic';
-
-const PATH_LABEL: Record<string, string> = {
-  DASHBOARD: 'in Countersign',
-  EXTERNAL: 'outside Countersign',
-  RECONCILER: '(found in Temporal by the reconciler)',
-};
-
-const ACTION_LABEL: Record<string, string> = {
-  REQUESTED: 'Requested',
-  REISSUED: 'Re-issued (escalated)',
-  CLAIMED: 'Claimed',
-  RELEASED: 'Released',
-  APPROVED: 'Approved',
-  REJECTED: 'Rejected',
-  EXPIRED: 'Expired',
-  CANCELLED: 'Cancelled',
-  TERMINATED: 'Terminated',
-};
 
 const CLOSED_STYLE: Record<string, string> = {
   APPROVED: 'border-green-200 bg-green-50',
@@ -65,12 +48,6 @@ function fieldLabel(key: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-function describeEvent(event: { actor: string; action: string; path: string }): string {
-  const action = ACTION_LABEL[event.action] ?? event.action.toLowerCase();
-  if (event.path === 'WORKER') return `${action} by the workflow`;
-  if (event.path === 'RECONCILER' && event.actor === 'reconciler') return `${action} ${PATH_LABEL.RECONCILER}`;
-  return [action, `by ${event.actor}`, PATH_LABEL[event.path]].filter(Boolean).join(' ');
-}
 
 function temporalUiLink(workflowId: string, runId: string): string {
   const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = temporalEnv();
@@ -158,21 +135,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
       )}
       {approval.status === 'PENDING' && !heldByOther && <DecisionPanel approvalId={approval.id} approveAction={approveAction} rejectAction={rejectAction} />}
 
-      <section aria-labelledby="history-heading" className="rounded-lg border border-slate-200 bg-white p-5">
-        <h2 id="history-heading" className="mb-3 text-lg font-semibold">
-          History
-        </h2>
-        <ol className="space-y-2 text-sm">
-          {approval.events.map((event) => (
-            <li key={event.id} className="flex flex-wrap gap-x-2">
-              <time dateTime={event.at.toISOString()} className="tabular-nums text-slate-500">
-                {formatTimestamp(event.at)}
-              </time>
-              <span>{describeEvent(event)}</span>
-            </li>
-          ))}
-        </ol>
-      </section>
+      <Timeline events={approval.events} />
     </div>
   );
 }
