@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AppHeader } from '@/components/app-header';
+import { LiveUpdates } from '@/components/live-updates';
 import { getCurrentUser } from '@/lib/auth';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
@@ -10,6 +11,7 @@ export default async function SignedInLayout({ children }: { children: ReactNode
     <>
       <AppHeader user={user} />
       <main className="mx-auto max-w-6xl px-4 py-6">{children}</main>
+      <LiveUpdates />
     </>
   );
 }

@@ -1,0 +1,76 @@
+// Live updates for the signed-in pages: a Server-Sent Events stream of
+// request changes, fed by this process's one LISTEN connection (lib/live-events.ts).
+import { getCurrentUser } from '@/lib/auth';
+import { liveEvents } from '@/lib/live-events';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+/** A comment line now and then, so proxies and the browser keep an idle stream open. */
+const HEARTBEAT_MS = 15_000;
+/** How long the browser waits before it reconnects a dropped stream. */
+const RETRY_MS = 1_000;
+/** Messages a client may leave unread before it is cut off (it reconnects, and catches up with one refresh). */
+const MAX_UNREAD = 100;
+
+export async function GET(request: Request): Promise<Response> {
+  // proxy.ts already turns signed-out visitors away; a removed user still has a valid cookie.
+  const user = await getCurrentUser();
+  if (!user) {
+    return new Response('Sign in to receive live updates.', {
+      status: 401,
+      headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+    });
+  }
+
+  const encoder = new TextEncoder();
+  let stop = () => {};
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let stopped = false;
+      const send = (text: string) => {
+        if (stopped) return;
+        // A client that stopped reading would otherwise pile up messages here.
+        if ((controller.desiredSize ?? 0) < -MAX_UNREAD) {
+          stop();
+          return;
+        }
+        try {
+          controller.enqueue(encoder.encode(text));
+        } catch {
+          stop(); // the stream is gone: the client left
+        }
+      };
+      const unsubscribe = liveEvents().subscribe((event) => send(`data: ${JSON.stringify(event)}\n\n`));
+      const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
+      stop = () => {
+        if (stopped) return;
+        stopped = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        request.signal.removeEventListener('abort', stop);
+        try {
+          controller.close();
+        } catch {
+          // already closed or cancelled
+        }
+      };
+      request.signal.addEventListener('abort', stop);
+      if (request.signal.aborted) stop();
+      send(`retry: ${RETRY_MS}\n: connected\n\n`);
+    },
+    cancel() {
+      stop();
+    },
+  });
+
+  return new Response(stream, {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      // no-transform: the server's compression would otherwise buffer the stream.
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

@@ -1,0 +1,267 @@
+'use client';
+
+// Live updates in the browser: listens to /api/events and re-renders the
+// current page from the server (router.refresh) when a request changes, so a
+// new request, a claim or a decision made elsewhere shows up without a reload.
+// Bursts are coalesced, and the row a reviewer is reading stays where it is.
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, useLayoutEffect, useRef, useState, useTransition } from 'react';
+
+/** Rows whose place on screen is kept across a refresh (they carry a stable data-id). */
+const ROW_SELECTOR = '[data-testid="approval-row"][data-id]';
+/** Events this close together make one refresh. */
+const GATHER_MS = 50;
+/** At most one refresh per this interval, so a burst costs a few renders, not hundreds. */
+const MIN_INTERVAL_MS = 250;
+/** A refresh that has not landed by then is given up on, so updates never stall. */
+const REFRESH_STUCK_MS = 10_000;
+/** Screen readers hear at most one "updated" per this interval. */
+const ANNOUNCE_INTERVAL_MS = 3_000;
+/** Reconnect delays after the stream was refused (the browser retries dropped streams itself). */
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+
+type LiveEvent = { type: 'change'; id: string } | { type: 'resync' };
+type Connection = 'connecting' | 'open' | 'closed';
+
+interface Anchor {
+  id: string;
+  top: number;
+  /** Focus inside the row: -1 the row itself, else the index among its focusable elements. */
+  focus: number | null;
+}
+
+const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]';
+
+function parseEvent(data: string): LiveEvent | null {
+  try {
+    const value: unknown = JSON.parse(data);
+    if (typeof value !== 'object' || value === null || !('type' in value)) return null;
+    if (value.type === 'resync') return { type: 'resync' };
+    if (value.type === 'change' && 'id' in value && typeof value.id === 'string') return { type: 'change', id: value.id };
+  } catch {
+    // not ours
+  }
+  return null;
+}
+
+/** The request a detail page shows (/inbox/<id>), if this is one. */
+function detailId(pathname: string): string | null {
+  return /^\/inbox\/([^/]+)$/.exec(pathname)?.[1] ?? null;
+}
+
+function describePage(pathname: string): string {
+  if (pathname === '/inbox') return 'Inbox updated';
+  if (detailId(pathname)) return 'Request updated';
+  if (pathname.startsWith('/admin')) return 'Admin queue updated';
+  return 'Page updated';
+}
+
+/**
+ * Where the rows the reviewer is reading are on screen: the focused row first,
+ * then the visible ones top to bottom (any of them may be gone after the refresh).
+ * Null at the top of the page with nothing focused there: new rows then simply appear.
+ */
+function captureAnchors(): Anchor[] | null {
+  const rows = document.querySelectorAll<HTMLElement>(ROW_SELECTOR);
+  if (rows.length === 0) return null;
+  const viewport = window.innerHeight;
+  const anchors: Anchor[] = [];
+  const active = document.activeElement;
+  const focusedRow = active instanceof HTMLElement ? active.closest<HTMLElement>(ROW_SELECTOR) : null;
+  if (focusedRow && active instanceof HTMLElement) {
+    const box = focusedRow.getBoundingClientRect();
+    if (box.bottom > 0 && box.top < viewport) {
+      const focus = active === focusedRow ? -1 : Array.from(focusedRow.querySelectorAll(FOCUSABLE)).indexOf(active);
+      anchors.push({ id: focusedRow.dataset.id ?? '', top: box.top, focus });
+    }
+  }
+  if (anchors.length === 0 && window.scrollY <= 0) return null;
+  for (const row of rows) {
+    const box = row.getBoundingClientRect();
+    if (box.bottom <= 0) continue;
+    if (box.top >= viewport || anchors.length >= 20) break;
+    anchors.push({ id: row.dataset.id ?? '', top: box.top, focus: null });
+  }
+  return anchors;
+}
+
+/** Scrolls so the first anchor still on the page is back where it was, and gives back focus a re-render took. */
+function restoreAnchors(anchors: Anchor[]): void {
+  for (const anchor of anchors) {
+    const row = document.querySelector<HTMLElement>(`[data-testid="approval-row"][data-id="${CSS.escape(anchor.id)}"]`);
+    if (!row) continue;
+    // Chromium's scroll anchoring may have done this already; then the difference is 0.
+    const delta = row.getBoundingClientRect().top - anchor.top;
+    if (Math.abs(delta) >= 1) window.scrollBy({ top: delta, behavior: 'instant' });
+    if (anchor.focus !== null && (document.activeElement === null || document.activeElement === document.body)) {
+      const target = anchor.focus === -1 ? row : row.querySelectorAll<HTMLElement>(FOCUSABLE)[anchor.focus];
+      target?.focus({ preventScroll: true });
+    }
+    return;
+  }
+}
+
+export function LiveUpdates() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [refreshing, startTransition] = useTransition();
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const [message, setMessage] = useState('');
+
+  const pathnameRef = useRef(pathname);
+  /** A refresh was started and has not landed yet. */
+  const inFlight = useRef(false);
+  const anchors = useRef<Anchor[] | null>(null);
+  /** Set by the stream's effect: asks for a refresh (coalesced). */
+  const requestRefresh = useRef<() => void>(() => {});
+  /** Set by the stream's effect: a refresh landed (or was given up on). */
+  const refreshLanded = useRef<() => void>(() => {});
+  const lastAnnounced = useRef(0);
+  const announceTimer = useRef<number | undefined>(undefined);
+
+  useEffect(() => {
+    pathnameRef.current = pathname;
+  }, [pathname]);
+
+  // The stream, and the refresh scheduling: one per mounted layout, not per page.
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let reconnectTimer: number | undefined;
+    let refreshTimer: number | undefined;
+    let stuckTimer: number | undefined;
+    let failures = 0;
+    /** The stream broke: events may have been missed, so refresh once it is back. */
+    let missed = false;
+    /** Something changed while a refresh was under way, or while the tab was hidden. */
+    let dirty = false;
+    let lastRefresh = 0;
+
+    const refresh = () => {
+      refreshTimer = undefined;
+      if (document.visibilityState === 'hidden') {
+        dirty = true; // caught up when the tab is shown
+        return;
+      }
+      if (inFlight.current) {
+        dirty = true; // one more when this one lands
+        return;
+      }
+      dirty = false;
+      lastRefresh = Date.now();
+      inFlight.current = true;
+      anchors.current = captureAnchors();
+      startTransition(() => router.refresh());
+      window.clearTimeout(stuckTimer);
+      stuckTimer = window.setTimeout(() => refreshLanded.current(), REFRESH_STUCK_MS);
+    };
+
+    const schedule = () => {
+      if (refreshTimer !== undefined) return; // the pending refresh covers this change too
+      const wait = Math.max(GATHER_MS, lastRefresh + MIN_INTERVAL_MS - Date.now());
+      refreshTimer = window.setTimeout(refresh, wait);
+    };
+
+    requestRefresh.current = schedule;
+    refreshLanded.current = () => {
+      window.clearTimeout(stuckTimer);
+      inFlight.current = false;
+      if (dirty) schedule();
+    };
+
+    const onVisible = () => {
+      if (document.visibilityState === 'visible' && dirty) schedule();
+    };
+    document.addEventListener('visibilitychange', onVisible);
+
+    const open = () => {
+      const stream = new EventSource('/api/events');
+      source = stream;
+      stream.onopen = () => {
+        failures = 0;
+        setConnection('open');
+        if (missed) {
+          missed = false;
+          schedule();
+        }
+      };
+      stream.onmessage = (message: MessageEvent<string>) => {
+        const event = parseEvent(message.data);
+        if (!event) return;
+        const shown = detailId(pathnameRef.current);
+        // A request's page changes only with that request.
+        if (event.type === 'change' && shown !== null && shown !== event.id) return;
+        schedule();
+      };
+      stream.onerror = () => {
+        missed = true;
+        if (stream.readyState !== EventSource.CLOSED) {
+          setConnection('connecting'); // the browser reconnects by itself
+          return;
+        }
+        // Refused (signed out, server down): the browser gives up, so try again later.
+        stream.close();
+        setConnection('closed');
+        const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** failures);
+        failures += 1;
+        reconnectTimer = window.setTimeout(open, delay);
+      };
+    };
+    open();
+
+    return () => {
+      source?.close();
+      document.removeEventListener('visibilitychange', onVisible);
+      for (const timer of [reconnectTimer, refreshTimer, stuckTimer]) window.clearTimeout(timer);
+      requestRefresh.current = () => {};
+      refreshLanded.current = () => {};
+      inFlight.current = false;
+    };
+  }, [router]);
+
+  // While a refresh is under way the reviewer may scroll or move focus: measure again, so the restore keeps that.
+  useEffect(() => {
+    if (!refreshing) return;
+    let frame: number | undefined;
+    const remeasure = () => {
+      if (frame !== undefined) return;
+      frame = window.requestAnimationFrame(() => {
+        frame = undefined;
+        if (inFlight.current) anchors.current = captureAnchors();
+      });
+    };
+    window.addEventListener('scroll', remeasure, { passive: true });
+    document.addEventListener('focusin', remeasure);
+    return () => {
+      window.removeEventListener('scroll', remeasure);
+      document.removeEventListener('focusin', remeasure);
+      if (frame !== undefined) window.cancelAnimationFrame(frame);
+    };
+  }, [refreshing]);
+
+  // The refresh has landed (committed, not yet painted): put the reviewer's rows back, then tell screen readers.
+  useLayoutEffect(() => {
+    if (refreshing || !inFlight.current) return;
+    const kept = anchors.current;
+    anchors.current = null;
+    if (kept) restoreAnchors(kept);
+    refreshLanded.current();
+
+    window.clearTimeout(announceTimer.current);
+    const text = describePage(pathnameRef.current);
+    const wait = Math.max(0, lastAnnounced.current + ANNOUNCE_INTERVAL_MS - Date.now());
+    announceTimer.current = window.setTimeout(() => {
+      lastAnnounced.current = Date.now();
+      // The same words again are not read again: alternate a trailing no-break space.
+      setMessage((previous) => (previous === text ? `${text}\u00a0` : text));
+    }, wait);
+  }, [refreshing]);
+
+  useEffect(() => () => window.clearTimeout(announceTimer.current), []);
+
+  return (
+    <div role="status" aria-live="polite" aria-atomic="true" data-testid="live-updates" data-connection={connection} className="sr-only">
+      {message}
+    </div>
+  );
+}
