@@ -69,8 +69,8 @@ export function countPendingApprovals(db: Db): Promise<number> {
 
 export async function listRecentDecisions(db: Db, limit = 20): Promise<ApprovalSummary[]> {
   const rows = await db.approvalRequest.findMany({
-    where: { status: { not: 'PENDING' } },
-    orderBy: [{ decidedAt: 'desc' }],
+    where: { status: { not: 'PENDING' }, decidedAt: { not: null } },
+    orderBy: [{ decidedAt: 'desc' }, { id: 'asc' }],
     take: limit,
     select: summarySelect,
   });
@@ -99,21 +99,34 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
   return { ...toSummary(row), request: request.success ? request.data : { title: row.title } };
 }
 
-export interface QueueCounts {
-  pending: number;
-  overdue: number;
-  reissued: number;
-  decidedToday: number;
+/** The admin queue's list: pending requests, soonest deadline first, optionally narrowed by title, customer or workflow id. */
+export async function listAdminQueue(db: Db, { search, limit = 200 }: { search?: string; limit?: number } = {}): Promise<{ rows: ApprovalSummary[]; total: number }> {
+  const text = search?.trim();
+  const where = {
+    status: 'PENDING' as const,
+    ...(text
+      ? {
+          OR: [
+            { title: { contains: text, mode: 'insensitive' as const } },
+            { customer: { contains: text, mode: 'insensitive' as const } },
+            { workflowId: { contains: text, mode: 'insensitive' as const } },
+          ],
+        }
+      : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.approvalRequest.findMany({ where, orderBy: [{ deadline: 'asc' }, { id: 'asc' }], take: limit, select: summarySelect }),
+    db.approvalRequest.count({ where }),
+  ]);
+  return { rows: rows.map(toSummary), total };
 }
 
-export async function countQueue(db: Db, now = new Date()): Promise<QueueCounts> {
-  const startOfDay = new Date(now);
-  startOfDay.setUTCHours(0, 0, 0, 0);
-  const [pending, overdue, reissued, decidedToday] = await Promise.all([
-    countPendingApprovals(db),
-    db.approvalRequest.count({ where: { status: 'PENDING', deadline: { lt: now } } }),
-    db.approvalRequest.count({ where: { status: 'PENDING', attempt: { gt: 1 } } }),
-    db.approvalRequest.count({ where: { status: { not: 'PENDING' }, decidedAt: { gte: startOfDay } } }),
-  ]);
-  return { pending, overdue, reissued, decidedToday };
+export interface Assignee {
+  email: string;
+  name: string | null;
+}
+
+/** Who an admin may hand a claim to: every reviewer and admin. */
+export function listAssignees(db: Db, limit = 500): Promise<Assignee[]> {
+  return db.user.findMany({ where: { role: { in: ['REVIEWER', 'ADMIN'] } }, orderBy: [{ email: 'asc' }], take: limit, select: { email: true, name: true } });
 }

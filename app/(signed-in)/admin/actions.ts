@@ -3,7 +3,9 @@
 import { revalidatePath } from 'next/cache';
 import type { ActionState } from '@/lib/action-state';
 import { formFields, runAction } from '@/lib/actions';
+import { claimInputSchema, reassignClaim, reassignInputSchema, releaseAnyClaim } from '@/lib/approvals/claim';
 import { newOrderId, startOrderApproval } from '@/lib/approvals/start-order-approval';
+import { getDb } from '@/lib/db';
 import { temporalEnv } from '@/lib/env';
 import { orderFormSchema } from '@/lib/orders';
 import { getTemporalClient } from '@/lib/temporal';
@@ -19,6 +21,41 @@ export async function createOrderRequestAction(_previous: ActionState, formData:
       revalidatePath('/admin');
       revalidatePath('/inbox');
       return `Started ${started.workflowId}. It appears in the inbox as soon as the worker picks it up.`;
+    },
+  });
+}
+
+function revalidateApproval(id: string) {
+  revalidatePath('/admin');
+  revalidatePath('/inbox');
+  revalidatePath(`/inbox/${id}`);
+}
+
+/** An admin releases whoever holds the request. */
+export async function releaseAnyClaimAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'ADMIN',
+    schema: claimInputSchema,
+    input: formFields(formData),
+    async run(user, input) {
+      const change = await releaseAnyClaim({ db: getDb(), temporal: await getTemporalClient() }, input, user);
+      revalidateApproval(input.id);
+      return change.changed ? `Released ${change.previous}'s claim. Anyone may claim it now.` : 'Nobody holds it: nothing to release.';
+    },
+  });
+}
+
+/** An admin hands the request to another reviewer or admin. */
+export async function reassignClaimAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'ADMIN',
+    schema: reassignInputSchema,
+    input: formFields(formData),
+    async run(user, input) {
+      const change = await reassignClaim({ db: getDb(), temporal: await getTemporalClient() }, input, user);
+      revalidateApproval(input.id);
+      if (!change.changed) return `${input.to} already holds it.`;
+      return change.previous ? `Reassigned from ${change.previous} to ${input.to}.` : `Assigned to ${input.to}.`;
     },
   });
 }
