@@ -45,7 +45,7 @@ export function ClaimPanel({
       {!claimedBy && (
         <form action={claim}>
           <input type="hidden" name="id" value={approvalId} />
-          <button type="submit" disabled={claiming} className="rounded-md border border-brand-700 px-3 py-1.5 font-medium text-brand-700 hover:bg-brand-50 disabled:opacity-60">
+          <button type="submit" disabled={claiming} className="min-h-10 rounded-md border border-brand-700 px-3 py-1.5 font-medium text-brand-700 hover:bg-brand-50 disabled:opacity-60">
             {claiming ? 'Claiming…' : 'Claim'}
           </button>
         </form>
@@ -53,7 +53,7 @@ export function ClaimPanel({
       {mine && (
         <form action={release}>
           <input type="hidden" name="id" value={approvalId} />
-          <button type="submit" disabled={releasing} className="rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60">
+          <button type="submit" disabled={releasing} className="min-h-10 rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60">
             {releasing ? 'Releasing…' : 'Release'}
           </button>
         </form>

@@ -17,7 +17,7 @@ test('an admin creates a request in the UI and it reaches the inbox', async ({ p
   const stored = await db.approvalRequest.findFirstOrThrow({ where: { customer } });
   expect(stored.request).toMatchObject({ requester: ADMIN.email, currency: 'EUR', fields: { items: 'BOLT-9 × 4, NUT-2 × 8' } });
 
-  await page.goto('/inbox');
+  await page.goto(`/inbox?q=${encodeURIComponent(customer)}`);
   await expect(page.getByTestId('approval-row').filter({ hasText: customer })).toContainText('€980.25');
 });
 

@@ -4,7 +4,7 @@ test.use({ storageState: REVIEWER.storageState });
 
 test('a reviewer approves a pending request and the workflow is fulfilled', async ({ page, pendingOrder, db }) => {
   const order = await pendingOrder();
-  await page.goto('/inbox');
+  await page.goto(`/inbox?q=${encodeURIComponent(order.customer)}`);
   const row = page.getByTestId('approval-row').filter({ hasText: order.customer });
   await expect(row).toContainText('$1,234.50');
   await row.getByRole('link').click();
@@ -20,7 +20,7 @@ test('a reviewer approves a pending request and the workflow is fulfilled', asyn
   const stored = await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } });
   expect(stored).toMatchObject({ status: 'APPROVED', decidedBy: REVIEWER.email, decisionPath: 'DASHBOARD' });
 
-  await page.goto('/inbox');
+  await page.goto(`/inbox?q=${encodeURIComponent(order.customer)}`);
   await expect(page.getByTestId('approval-row').filter({ hasText: order.customer })).toHaveCount(0);
 });
 
@@ -42,6 +42,8 @@ test('rejecting needs a reason; with one, the workflow ends REJECTED', async ({ 
 test('a second reviewer deciding on a stale page is told who decided first, and changes nothing', async ({ page, newUserPage, pendingOrder, db }) => {
   const order = await pendingOrder();
   const second = await newUserPage('REVIEWER');
+  // Stale: live updates would refresh the second page before it sends (e2e/live.spec.ts); here the stream is down.
+  await second.page.route('**/api/events', (route) => route.abort());
   await page.goto(`/inbox/${order.approvalId}`);
   await second.page.goto(`/inbox/${order.approvalId}`);
 

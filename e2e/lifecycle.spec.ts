@@ -65,7 +65,7 @@ test('a claim shows who holds the request; others cannot decide it until it is r
   await expect(page.getByTestId('claim-holder')).toContainText('Claimed by you since');
 
   const other = await newUserPage('REVIEWER');
-  await other.page.goto('/inbox');
+  await other.page.goto(`/inbox?q=${encodeURIComponent(order.customer)}`);
   await expect(other.page.getByTestId('approval-row').filter({ hasText: order.customer }).getByTestId('claimed-by')).toHaveText(REVIEWER.email);
   await other.page.goto(`/inbox/${order.approvalId}`);
   await expect(other.page.getByTestId('claim-holder')).toContainText(`Claimed by ${REVIEWER.email} since`);

@@ -36,3 +36,32 @@ export function formatTimeLeft(deadline: Date, now: Date): { text: string; overd
 export function formatTimestamp(date: Date): string {
   return `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }
+
+/** "Due soon" starts in the last tenth of a request's approval window, and never earlier than 2 hours before its deadline. */
+export const DUE_SOON_WINDOW_FRACTION = 0.1;
+export const DUE_SOON_MAX_MS = 2 * 3600_000;
+export const DUE_SOON_RULE = 'Due soon: in the last 10% of its approval window, and at most 2 hours before the deadline.';
+
+export type DeadlineLevel = 'overdue' | 'soon' | 'ok';
+
+export interface DeadlineUrgency {
+  level: DeadlineLevel;
+  /** "2h 5m left", "overdue 3h 10m". */
+  text: string;
+  /** Words that carry the highlight without colour: "overdue", "due soon", or none. */
+  label: string | null;
+}
+
+/**
+ * How close a pending request is to its deadline. The window is the time from
+ * its request (this attempt's) to its deadline; a window that cannot be read
+ * (missing, or not before the deadline) counts as long, so only the 2-hour cap applies.
+ */
+export function deadlineUrgency(deadline: Date, requestedAt: Date | null, now: Date): DeadlineUrgency {
+  const left = deadline.getTime() - now.getTime();
+  if (left < 0) return { level: 'overdue', text: `overdue ${formatDuration(left)}`, label: 'overdue' };
+  const window = requestedAt ? deadline.getTime() - requestedAt.getTime() : Number.NaN;
+  const threshold = Number.isFinite(window) && window > 0 ? Math.min(DUE_SOON_MAX_MS, window * DUE_SOON_WINDOW_FRACTION) : DUE_SOON_MAX_MS;
+  const text = `${formatDuration(left)} left`;
+  return left < threshold ? { level: 'soon', text, label: 'due soon' } : { level: 'ok', text, label: null };
+}
