@@ -10,11 +10,11 @@ export function AppHeader({ user }: { user: SessionUser }) {
           Countersign
         </Link>
         <nav aria-label="Main" className="flex gap-4 text-sm">
-          <Link href="/inbox" className="text-slate-700 hover:text-brand-600">
+          <Link href="/inbox" className="inline-flex min-h-10 items-center px-1 text-slate-700 hover:text-brand-600">
             Inbox
           </Link>
           {user.role === 'ADMIN' && (
-            <Link href="/admin" className="text-slate-700 hover:text-brand-600">
+            <Link href="/admin" className="inline-flex min-h-10 items-center px-1 text-slate-700 hover:text-brand-600">
               Admin
             </Link>
           )}

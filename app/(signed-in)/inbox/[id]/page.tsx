@@ -66,7 +66,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
 
   return (
     <div className="space-y-6">
-      <Link href="/inbox" className="text-sm text-brand-700 hover:underline">
+      <Link href="/inbox" className="inline-flex min-h-10 items-center text-sm text-brand-700 hover:underline">
         ← Inbox
       </Link>
       <header className="space-y-2">
