@@ -200,8 +200,8 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
           const truth = await readApprovalTruth(temporal, key);
           const change = await applyTruth(deps, key, truth, now);
           if (change !== 'none') report[change] += 1;
-          // Still waiting, nothing to fix: leave it be for a while.
-          if (change === 'none' && truth.state === 'PENDING') notBefore.set(name, now.getTime() + RECHECK_AFTER_MS);
+          // Still waiting (or not an approval Temporal knows as such), nothing to fix: leave it be for a while.
+          if (change === 'none' && truth.state !== 'CLOSED') notBefore.set(name, now.getTime() + RECHECK_AFTER_MS);
           else notBefore.delete(name);
         } catch (error) {
           // One unreadable workflow must not hold up the rest; the next sweep tries again.

@@ -1,37 +1,50 @@
 import type { Metadata } from 'next';
+import { InboxFilters } from '@/components/inbox-filters';
 import { InboxList, type InboxRow } from '@/components/inbox-list';
-import { countPendingApprovals, listPendingApprovals } from '@/lib/approvals/queries';
+import { Pager } from '@/components/pager';
+import { DEFAULT_DIR, inboxHref, listInbox, parseInboxQuery, type InboxQuery } from '@/lib/approvals/inbox';
 import { requireUser } from '@/lib/auth';
 import { getDb } from '@/lib/db';
 
 export const metadata: Metadata = { title: 'Inbox' };
 export const dynamic = 'force-dynamic';
 
-export default async function InboxPage() {
-  const db = getDb();
-  const [user, approvals, pending] = await Promise.all([requireUser(), listPendingApprovals(db), countPendingApprovals(db)]);
-  const rows: InboxRow[] = approvals.map((a) => ({
-    id: a.id,
-    title: a.title,
-    customer: a.customer,
-    amount: a.amount,
-    currency: a.currency,
-    status: a.status,
-    attempt: a.attempt,
-    claimedBy: a.claimedBy,
-    requestedAt: a.requestedAt.toISOString(),
-    deadline: a.deadline.toISOString(),
-    decidedBy: a.decidedBy,
-  }));
+const ORDER_WORDS: Record<InboxQuery['sort'], Record<InboxQuery['dir'], string>> = {
+  deadline: { asc: 'soonest deadline first', desc: 'latest deadline first' },
+  age: { desc: 'oldest first', asc: 'newest first' },
+  amount: { desc: 'largest amount first', asc: 'smallest amount first' },
+};
+
+function describe(query: InboxQuery, total: number): string {
+  const count = total.toLocaleString('en-US');
+  const what = query.status === 'all' ? (total === 1 ? 'request' : 'requests') : query.status;
+  return `${count} ${what}${query.overdue ? ', overdue' : ''} · ${ORDER_WORDS[query.sort][query.dir]}`;
+}
+
+export default async function InboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { query, issues } = parseInboxQuery(await searchParams);
+  const user = await requireUser();
+  const now = new Date();
+  const page = await listInbox(getDb(), query, user, now);
+  const rows: InboxRow[] = page.rows;
+  // Remounts the form when the URL's filters change (Clear, back/forward), so it shows what is applied.
+  const filtersKey = inboxHref(query);
   return (
     <>
       <div className="mb-4 flex items-baseline justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">Inbox</h1>
-        <p className="text-sm text-slate-600">
-          {pending} pending{pending > approvals.length ? `, the first ${approvals.length} shown` : ''} · soonest deadline first
+        <p data-testid="inbox-total" className="text-sm text-slate-600">
+          {describe(query, page.total)}
         </p>
       </div>
-      <InboxList rows={rows} now={new Date().toISOString()} me={user.email} />
+      <InboxFilters key={filtersKey} query={query} dirParam={query.dir === DEFAULT_DIR[query.sort] ? '' : query.dir} issues={issues} />
+      <InboxList rows={rows} now={now.toISOString()} me={user.email} />
+      <Pager
+        label="Inbox pages"
+        prevHref={page.prevCursor ? inboxHref(query, { before: page.prevCursor }) : null}
+        nextHref={page.nextCursor ? inboxHref(query, { after: page.nextCursor }) : null}
+        firstHref={query.after || query.before ? inboxHref(query) : null}
+      />
     </>
   );
 }
