@@ -47,7 +47,7 @@ test('the admin queue shows its counts, and four charts as SVG images with acces
   for (const id of ['expired', 'cancelled', 'terminated']) await expect(page.getByTestId(`count-${id}`)).toHaveText(/^\d+ today · \d+ this week$/);
 
   const charts = [
-    { caption: 'Age of pending requests', name: /^Age of pending requests: \d+ pending; < 1h: [1-9]\d*, 1–4h: \d+/, axes: ['Pending requests', 'Age (since the current window began)'], rows: 6 },
+    { caption: 'Age of pending requests', name: /^Age of pending requests: \d+ pending; < 1h: [1-9]\d*, 1–4h: \d+/, axes: ['Pending requests', 'Age (since requested)'], rows: 6 },
     { caption: 'Time to decision per day (last 14 days)', name: /^Time to decision per day \(last 14 days\): \d+ decisions on \d+ of the last 14 days; on \d{4}-\d\d-\d\d the median was \S+/, axes: ['Time to decision', 'Day (UTC)'], rows: 14 },
     { caption: 'Expiry rate per day (last 14 days)', name: /^Expiry rate per day \(last 14 days\): over the last 14 days, \d+ of [1-9]\d* closed requests expired \(\d+%\)/, axes: ['Expired of closed', 'Day (UTC)'], rows: 14 },
     { caption: 'Load per reviewer', name: /^Load per reviewer: .+: \d+ open, \d+ decided/, axes: ['Requests', 'Reviewer'], rows: undefined },

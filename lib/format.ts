@@ -54,7 +54,7 @@ export interface DeadlineUrgency {
 
 /**
  * How close a pending request is to its deadline. The window is the time from
- * its request (this attempt's) to its deadline; a window that cannot be read
+ * its first request to its deadline (for a re-issued request, every window so far); a window that cannot be read
  * (missing, or not before the deadline) counts as long, so only the 2-hour cap applies.
  */
 export function deadlineUrgency(deadline: Date, requestedAt: Date | null, now: Date): DeadlineUrgency {

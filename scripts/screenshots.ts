@@ -24,11 +24,18 @@ async function main(): Promise<void> {
       await signIn(page, baseUrl, user.email, user.password);
       if (user.role === 'REVIEWER') {
         await page.screenshot({ path: path.join(OUT, 'inbox.png'), fullPage: true, caret: 'initial' });
-        await page.getByTestId('approval-row').first().getByRole('link').click();
+        await page.getByTestId('approval-row').first().getByRole('link').first().click();
         await page.waitForURL(/\/inbox\/[0-9a-f-]+$/);
+        // A claim puts a heartbeat on the timeline.
+        const claim = page.getByRole('button', { name: 'Claim' });
+        if (await claim.isVisible()) {
+          await claim.click();
+          await page.getByTestId('claim-holder').filter({ hasText: 'Claimed by you' }).waitFor();
+        }
         await page.screenshot({ path: path.join(OUT, 'detail.png'), fullPage: true, caret: 'initial' });
       } else {
         await page.goto(`${baseUrl}/admin`);
+        await page.locator('svg[role="img"]').first().waitFor();
         await page.screenshot({ path: path.join(OUT, 'admin.png'), fullPage: true, caret: 'initial' });
       }
       await page.close();

@@ -3,7 +3,7 @@ import { ChartFrame, countScale, plotArea, XAxis, YAxis } from './chart-frame';
 
 const HEIGHT = 240;
 
-/** How long pending requests have waited (since their current window began), as a histogram. */
+/** How long pending requests have waited since they were first requested, as a histogram. */
 export function AgeHistogram({ buckets }: { buckets: AgeBucket[] }) {
   const total = buckets.reduce((sum, b) => sum + b.count, 0);
   const plot = plotArea(HEIGHT);
@@ -37,7 +37,7 @@ export function AgeHistogram({ buckets }: { buckets: AgeBucket[] }) {
           </g>
         );
       })}
-      <XAxis plot={plot} label="Age (since the current window began)" chartHeight={HEIGHT} />
+      <XAxis plot={plot} label="Age (since requested)" chartHeight={HEIGHT} />
     </ChartFrame>
   );
 }

@@ -113,7 +113,7 @@ export interface AgeBucket {
   count: number;
 }
 
-/** Pending requests by age (now − requested_at, the current window's start), youngest bucket first. */
+/** Pending requests by age (now − requested_at, when the request was first made), youngest bucket first. */
 export async function pendingAgeHistogram(db: Db, now = new Date(), scope?: StatsScope): Promise<AgeBucket[]> {
   // width_bucket wants ascending thresholds: the oldest boundary first, so
   // bucket 0 is "> 2d" and the last is "< 1h".
