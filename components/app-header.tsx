@@ -6,7 +6,7 @@ export function AppHeader({ user }: { user: SessionUser }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
-        <Link href="/inbox" className="text-lg font-semibold tracking-tight text-brand-900">
+        <Link href="/inbox" className="inline-flex min-h-10 items-center text-lg font-semibold tracking-tight text-brand-900">
           Countersign
         </Link>
         <nav aria-label="Main" className="flex gap-4 text-sm">

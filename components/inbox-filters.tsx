@@ -9,7 +9,7 @@ import type { FormEvent } from 'react';
 import type { InboxParamIssue, InboxQuery } from '@/lib/approvals/inbox';
 
 const label = 'block text-xs font-medium uppercase tracking-wide text-slate-500';
-const input = 'mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm';
+const input = 'mt-1 h-10 w-full rounded-md border border-slate-300 bg-white px-2 text-sm';
 
 const STATUS_OPTIONS: [InboxQuery['status'], string][] = [
   ['pending', 'Pending'],
@@ -95,20 +95,20 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
             <option value="desc">Descending</option>
           </select>
         </div>
-        <fieldset className="col-span-2 flex items-end gap-4 pb-1.5 text-sm">
+        <fieldset className="col-span-2 flex items-end gap-4 text-sm">
           <legend className="sr-only">Only</legend>
-          <label className="flex items-center gap-1.5">
-            <input type="checkbox" name="mine" value="1" defaultChecked={query.mine} /> Claimed by me
+          <label className="flex min-h-10 items-center gap-2">
+            <input type="checkbox" name="mine" value="1" defaultChecked={query.mine} className="h-5 w-5" /> Claimed by me
           </label>
-          <label className="flex items-center gap-1.5">
-            <input type="checkbox" name="overdue" value="1" defaultChecked={query.overdue} /> Overdue
+          <label className="flex min-h-10 items-center gap-2">
+            <input type="checkbox" name="overdue" value="1" defaultChecked={query.overdue} className="h-5 w-5" /> Overdue
           </label>
         </fieldset>
         <div className="col-span-2 flex items-end gap-3 md:col-span-6">
-          <button type="submit" className="rounded-md bg-brand-600 px-4 py-1.5 text-sm font-medium text-white hover:bg-brand-700">
+          <button type="submit" className="min-h-10 rounded-md bg-brand-600 px-4 text-sm font-medium text-white hover:bg-brand-700">
             Apply
           </button>
-          <Link href="/inbox" className="text-sm text-brand-700 hover:underline">
+          <Link href="/inbox" className="inline-flex min-h-10 items-center px-1 text-sm text-brand-700 hover:underline">
             Clear
           </Link>
         </div>

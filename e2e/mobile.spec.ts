@@ -70,3 +70,28 @@ test('a request page fits the phone, and claiming and approving by tap work', as
   await expectNoHorizontalScroll(page);
   expect(await order.result()).toEqual({ status: 'FULFILLED', decidedBy: REVIEWER.email, comment: 'fine on the phone' });
 });
+
+test('the header, the filters and the pager are tap-sized on a phone', async ({ page }) => {
+  await page.goto('/inbox');
+  const targets = page.locator(
+    [
+      'header a',
+      'header button',
+      'form[role="search"] input:not([type="checkbox"])',
+      'form[role="search"] select',
+      'form[role="search"] button',
+      'form[role="search"] a',
+      'form[role="search"] label:has(input[type="checkbox"])',
+      'nav[aria-label] a',
+    ].join(', '),
+  );
+  const count = await targets.count();
+  expect(count).toBeGreaterThan(8);
+  for (let i = 0; i < count; i++) {
+    const target = targets.nth(i);
+    if (!(await target.isVisible())) continue;
+    const box = await target.boundingBox();
+    const what = (await target.evaluate((el) => el.outerHTML.slice(0, 80))) || `target ${i}`;
+    expect(box?.height ?? 0, `${what} height`).toBeGreaterThanOrEqual(40);
+  }
+});
