@@ -10,25 +10,14 @@ import { useActionState, useEffect, useEffectEvent, useRef, useState, useSyncExt
 import { bulkApproveAction, bulkRejectAction } from '@/app/(signed-in)/inbox/bulk-actions';
 import { IDLE } from '@/lib/action-state';
 import type { BulkActionState } from '@/lib/approvals/bulk';
+import type { InboxViewRow } from '@/lib/approvals/inbox';
 import { deadlineUrgency, DUE_SOON_RULE, formatDuration, formatMoney, type DeadlineLevel } from '@/lib/format';
 import { BulkBar, BulkResults, DecideDialog, type DecisionKind } from './bulk-bar';
 import { ShortcutsHelp } from './shortcuts-help';
 import { EscalatedMark } from './status-badge';
 
 /** One row as the server page hands it over. */
-export interface InboxRow {
-  id: string;
-  title: string;
-  customer: string | null;
-  amount: string | null;
-  currency: string | null;
-  status: string;
-  attempt: number;
-  claimedBy: string | null;
-  requestedAt: string;
-  deadline: string;
-  decidedBy: string | null;
-}
+export type InboxRow = InboxViewRow;
 
 /** One action state for both verbs: the form says which it is. */
 async function sendBulk(previous: BulkActionState, formData: FormData): Promise<BulkActionState> {

@@ -2,54 +2,12 @@
 // together, see each one's result) and its deadline highlighting.
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import type { Client } from '@temporalio/client';
 import { decideApproval } from '../lib/approvals/decide-approval';
-import { startOrderApproval } from '../lib/approvals/start-order-approval';
-import type { Db } from '../lib/db';
 import { DUE_SOON_RULE } from '../lib/format';
-import type { OrderResult } from '../lib/orders';
-import type { orderWorkflow } from '../worker/workflows';
-import { test, expect, REVIEWER } from './support';
+import { test, expect, REVIEWER, type BatchOrder } from './support';
 
 test.use({ storageState: REVIEWER.storageState });
 
-/** Ends a workflow a test left waiting (a decided one has already completed). */
-async function terminateIfRunning(temporal: Client, workflowId: string) {
-  const handle = temporal.workflow.getHandle(workflowId);
-  if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('e2e cleanup');
-}
-
-/** Workflows this file started; any still waiting at a test's end are terminated, so the shared inbox does not fill up. */
-const started: string[] = [];
-test.afterEach(async ({ temporal }) => {
-  await Promise.all(started.splice(0).map((workflowId) => terminateIfRunning(temporal, workflowId)));
-});
-
-interface Started {
-  approvalId: string;
-  workflowId: string;
-  title: string;
-  result(): Promise<OrderResult>;
-}
-
-/** Starts `count` orders for one fresh customer, so `?customer=` lists exactly these; waits for their rows. */
-async function startOrders(temporal: Client, db: Db, count: number): Promise<{ customer: string; orders: Started[] }> {
-  const customer = `Bulk ${randomBytes(5).toString('hex')}`;
-  const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
-  const orders = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const id = `bulk-${randomBytes(5).toString('hex')}-${i}`;
-      const { workflowId } = await startOrderApproval(temporal, taskQueue, { id, customer, amount: 200 + i, currency: 'USD' });
-      started.push(workflowId);
-      let row: { id: string; title: string } | null = null;
-      await expect.poll(async () => (row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true, title: true } })), { message: `the row of ${workflowId}` }).not.toBeNull();
-      if (!row) throw new Error('unreachable: polled until found');
-      const { id: approvalId, title } = row;
-      return { approvalId, workflowId, title, result: () => temporal.workflow.getHandle<typeof orderWorkflow>(workflowId).result() };
-    }),
-  );
-  return { customer, orders };
-}
 
 async function openInbox(page: Page, customer: string, count: number) {
   await page.goto(`/inbox?customer=${encodeURIComponent(customer)}`);
@@ -61,8 +19,8 @@ async function openInbox(page: Page, customer: string, count: number) {
 
 const selectBox = (page: Page, title: string) => page.getByRole('checkbox', { name: `Select ${title}`, exact: true });
 
-test('approve selected decides each request and says which were already decided, and by whom', async ({ page, temporal, db }) => {
-  const { customer, orders } = await startOrders(temporal, db, 3);
+test('approve selected decides each request and says which were already decided, and by whom', async ({ page, db, temporal, orderBatch }) => {
+  const { customer, orders } = await orderBatch(3, 'Bulk');
   // A page that has not heard of the other reviewer's decision: live updates would otherwise drop that row at once.
   await page.route('**/api/events', (route) => route.abort());
   await openInbox(page, customer, 3);
@@ -80,7 +38,7 @@ test('approve selected decides each request and says which were already decided,
 
   const results = page.getByTestId('bulk-results');
   await expect(results.getByRole('status')).toHaveText('2 approved, 1 not: see each below.');
-  const item = (order: Started) => results.locator(`[data-id="${order.approvalId}"]`);
+  const item = (order: BatchOrder) => results.locator(`[data-id="${order.approvalId}"]`);
   await expect(item(first)).toHaveText(`${first.title}: Approved.`);
   await expect(item(third)).toHaveText(`${third.title}: Approved.`);
   await expect(item(taken)).toHaveAttribute('data-outcome', 'refused');
@@ -95,8 +53,8 @@ test('approve selected decides each request and says which were already decided,
   await expect(bar).toHaveCount(0);
 });
 
-test('select all selects every listed row; reject selected needs a reason, then rejects them all', async ({ page, temporal, db }) => {
-  const { customer, orders } = await startOrders(temporal, db, 2);
+test('select all selects every listed row; reject selected needs a reason, then rejects them all', async ({ page, db, orderBatch }) => {
+  const { customer, orders } = await orderBatch(2, 'Bulk');
   const rows = await openInbox(page, customer, 2);
   await expect(page.getByTestId('bulk-bar')).toHaveCount(0);
 
@@ -131,8 +89,8 @@ test('select all selects every listed row; reject selected needs a reason, then 
   await expect(page.getByRole('checkbox', { name: 'Select all' })).toBeDisabled();
 });
 
-test('overdue rows and rows near their deadline are marked in words, and the legend states the rule', async ({ page, temporal, db }) => {
-  const { customer, orders } = await startOrders(temporal, db, 3);
+test('overdue rows and rows near their deadline are marked in words, and the legend states the rule', async ({ page, db, orderBatch }) => {
+  const { customer, orders } = await orderBatch(3, 'Bulk');
   const [overdue, soon, fine] = orders;
   if (!overdue || !soon || !fine) throw new Error('three orders');
   // Still pending in Temporal; only the row's clock is moved (the reconciler leaves a waiting attempt's row be).
@@ -140,7 +98,7 @@ test('overdue rows and rows near their deadline are marked in words, and the leg
   await db.$executeRaw`UPDATE approval_requests SET deadline = now() + interval '3 minutes', requested_at = now() - interval '57 minutes' WHERE id = ${soon.approvalId}::uuid`;
 
   await openInbox(page, customer, 3);
-  const row = (order: Started) => page.getByTestId('approval-row').filter({ hasText: order.title });
+  const row = (order: BatchOrder) => page.getByTestId('approval-row').filter({ hasText: order.title });
   await expect(row(overdue)).toHaveAttribute('data-deadline', 'overdue');
   await expect(row(overdue).getByTestId('time-left')).toHaveText(/overdue 3h [45]m/);
   await expect(row(soon)).toHaveAttribute('data-deadline', 'soon');

@@ -1,53 +1,11 @@
 // The inbox's keyboard shortcuts: j / k move the current row, x selects it,
 // o / Enter open it, a approves (after a confirmation) and r rejects (after
 // asking the reason), ? shows the help; none fire while typing or with a modifier.
-import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import type { Client } from '@temporalio/client';
-import { startOrderApproval } from '../lib/approvals/start-order-approval';
-import type { Db } from '../lib/db';
-import type { OrderResult } from '../lib/orders';
-import type { orderWorkflow } from '../worker/workflows';
 import { test, expect, REVIEWER } from './support';
 
 test.use({ storageState: REVIEWER.storageState });
 
-/** Ends a workflow a test left waiting (a decided one has already completed). */
-async function terminateIfRunning(temporal: Client, workflowId: string) {
-  const handle = temporal.workflow.getHandle(workflowId);
-  if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('e2e cleanup');
-}
-
-/** Workflows this file started; any still waiting at a test's end are terminated, so the shared inbox does not fill up. */
-const started: string[] = [];
-test.afterEach(async ({ temporal }) => {
-  await Promise.all(started.splice(0).map((workflowId) => terminateIfRunning(temporal, workflowId)));
-});
-
-interface Started {
-  approvalId: string;
-  title: string;
-  result(): Promise<OrderResult>;
-}
-
-/** Starts `count` orders for one fresh customer, so `?customer=` lists exactly these; waits for their rows. */
-async function startOrders(temporal: Client, db: Db, count: number): Promise<{ customer: string; orders: Started[] }> {
-  const customer = `Keys ${randomBytes(5).toString('hex')}`;
-  const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
-  const orders = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const id = `kb-${randomBytes(5).toString('hex')}-${i}`;
-      const { workflowId } = await startOrderApproval(temporal, taskQueue, { id, customer, amount: 100 + i, currency: 'USD' });
-      started.push(workflowId);
-      let row: { id: string; title: string } | null = null;
-      await expect.poll(async () => (row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true, title: true } })), { message: `the row of ${workflowId}` }).not.toBeNull();
-      if (!row) throw new Error('unreachable: polled until found');
-      const { id: approvalId, title } = row;
-      return { approvalId, title, result: () => temporal.workflow.getHandle<typeof orderWorkflow>(workflowId).result() };
-    }),
-  );
-  return { customer, orders };
-}
 
 /** The inbox filtered to one customer, once the list listens for shortcuts. */
 async function openInbox(page: Page, customer: string, count: number) {
@@ -58,8 +16,8 @@ async function openInbox(page: Page, customer: string, count: number) {
   return rows;
 }
 
-test('j and k move the current row (focused, one tab stop), x selects it, o and Enter open it', async ({ page, temporal, db }) => {
-  const { customer } = await startOrders(temporal, db, 3);
+test('j and k move the current row (focused, one tab stop), x selects it, o and Enter open it', async ({ page, orderBatch }) => {
+  const { customer } = await orderBatch(3, 'Keys');
   const rows = await openInbox(page, customer, 3);
   const ids = await rows.evaluateAll((elements) => elements.map((e) => e.getAttribute('data-id')));
 
@@ -107,8 +65,8 @@ test('j and k move the current row (focused, one tab stop), x selects it, o and 
   await expect(page).toHaveURL(`/inbox/${ids[0]}`);
 });
 
-test('? opens the shortcuts help; Tab stays inside it; Esc closes it and focus returns', async ({ page, temporal, db }) => {
-  const { customer } = await startOrders(temporal, db, 1);
+test('? opens the shortcuts help; Tab stays inside it; Esc closes it and focus returns', async ({ page, orderBatch }) => {
+  const { customer } = await orderBatch(1, 'Keys');
   const rows = await openInbox(page, customer, 1);
   await page.keyboard.press('j');
   await expect(rows.first()).toBeFocused();
@@ -142,8 +100,8 @@ test('? opens the shortcuts help; Tab stays inside it; Esc closes it and focus r
   await expect(button).toBeFocused();
 });
 
-test('shortcuts do nothing while typing in a field, or with Alt, Ctrl or Meta held', async ({ page, temporal, db }) => {
-  const { customer } = await startOrders(temporal, db, 2);
+test('shortcuts do nothing while typing in a field, or with Alt, Ctrl or Meta held', async ({ page, orderBatch }) => {
+  const { customer } = await orderBatch(2, 'Keys');
   const rows = await openInbox(page, customer, 2);
   await page.keyboard.press('j');
   await page.keyboard.press('x');
@@ -170,8 +128,8 @@ test('shortcuts do nothing while typing in a field, or with Alt, Ctrl or Meta he
   await expect(page).toHaveURL(/\/inbox\?customer=/);
 });
 
-test('a asks to confirm (optional comment) before approving the current row; Esc cancels', async ({ page, temporal, db }) => {
-  const { customer, orders } = await startOrders(temporal, db, 2);
+test('a asks to confirm (optional comment) before approving the current row; Esc cancels', async ({ page, db, orderBatch }) => {
+  const { customer, orders } = await orderBatch(2, 'Keys');
   const rows = await openInbox(page, customer, 2);
   await page.keyboard.press('j');
   const firstId = await rows.nth(0).getAttribute('data-id');
@@ -204,8 +162,8 @@ test('a asks to confirm (optional comment) before approving the current row; Esc
   expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: other.approvalId } })).status).toBe('PENDING');
 });
 
-test('r asks for the reason before rejecting, and rejects the selection together', async ({ page, temporal, db }) => {
-  const { customer, orders } = await startOrders(temporal, db, 2);
+test('r asks for the reason before rejecting, and rejects the selection together', async ({ page, db, orderBatch }) => {
+  const { customer, orders } = await orderBatch(2, 'Keys');
   const rows = await openInbox(page, customer, 2);
   const titles = await rows.getByRole('link').allTextContents();
   for (const key of ['j', 'x', 'j', 'x']) await page.keyboard.press(key);

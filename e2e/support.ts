@@ -20,9 +20,22 @@ export interface PendingOrder {
   result(): Promise<OrderResult>;
 }
 
+export interface BatchOrder {
+  approvalId: string;
+  workflowId: string;
+  title: string;
+  result(): Promise<OrderResult>;
+}
+
 interface Fixtures {
   db: Db;
   temporal: Client;
+  /**
+   * Starts `count` orders for one fresh customer (so `?customer=` lists exactly
+   * these) and waits for their rows; any still waiting when the test ends are
+   * terminated, so the shared inbox does not fill up.
+   */
+  orderBatch: (count: number, label: string) => Promise<{ customer: string; orders: BatchOrder[] }>;
   /** Starts an order and waits for its row; on the e2e worker's task queue unless told. */
   pendingOrder: (options?: { taskQueue?: string }) => Promise<PendingOrder>;
   /** A page signed in as a new user with a random identity. */
@@ -56,6 +69,35 @@ export const test = base.extend<Fixtures>({
       return { page, email };
     });
     await Promise.all(contexts.map((c) => c.close()));
+  },
+  orderBatch: async ({ db, temporal }, use) => {
+    const started: string[] = [];
+    await use(async (count, label) => {
+      const customer = `${label} ${randomBytes(5).toString('hex')}`;
+      const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
+      const orders = await Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const id = `${label.toLowerCase()}-${randomBytes(5).toString('hex')}-${i}`;
+          const { workflowId } = await startOrderApproval(temporal, taskQueue, { id, customer, amount: 100 + i, currency: 'USD' });
+          started.push(workflowId);
+          let row: { id: string; title: string } | null = null;
+          await expect
+            .poll(async () => (row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true, title: true } })), { message: `the row of ${workflowId}` })
+            .not.toBeNull();
+          if (!row) throw new Error('unreachable: polled until found');
+          const { id: approvalId, title } = row;
+          return { approvalId, workflowId, title, result: () => temporal.workflow.getHandle<typeof orderWorkflow>(workflowId).result() };
+        }),
+      );
+      return { customer, orders };
+    });
+    // A decided workflow has completed; one still waiting is ended.
+    await Promise.all(
+      started.map(async (workflowId) => {
+        const handle = temporal.workflow.getHandle(workflowId);
+        if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('e2e cleanup');
+      }),
+    );
   },
   pendingOrder: async ({ db, temporal }, use) => {
     await use(async (options = {}) => {

@@ -10,8 +10,8 @@ import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-a
 import { ApprovalError } from '../../lib/approvals/errors';
 import { readApprovalTruth } from '../../lib/approvals/temporal-truth';
 import { createUser } from '../../lib/users';
-import { findApproval, openServices, startPendingOrder, waitFor, waitForPendingApproval, withWorker, type Services } from './helpers';
-import { withdrawApproval, type bareApprovalWorkflow } from './workflows';
+import { findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
+import { withdrawApproval } from './workflows';
 
 const email = (who: string) => `${who}-${randomBytes(5).toString('hex')}@example.com`;
 const isCode = (code: string, message?: RegExp) => (e: unknown) => e instanceof ApprovalError && e.code === code && (!message || message.test(e.message));
@@ -165,18 +165,12 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
   });
 
   test('a heartbeat answered "cancelled" closes the request instead of moving its claim', async () => {
-    const { db, client } = services;
+    const { db } = services;
     await withWorker(
       services,
       async (taskQueue) => {
-        const workflowId = `bare-${randomUUID()}`;
-        const handle = await client.workflow.start<typeof bareApprovalWorkflow>('bareApprovalWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [{ title: 'Withdrawn while an admin reassigns it' }, {}],
-        });
-        services.started.push(workflowId);
-        const pending = await waitForPendingApproval(db, workflowId);
+        const { handle, pending } = await startBareApproval(services, taskQueue, { title: 'Withdrawn while an admin reassigns it' });
+        const { workflowId } = handle;
         const ana = email('ana');
         const ben = await newReviewer('ben');
         await claimApproval(deps(), { id: pending.id }, { email: ana });

@@ -8,8 +8,8 @@ import { claimApproval, releaseClaim } from '../../lib/approvals/claim';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { readApprovalTruth } from '../../lib/approvals/temporal-truth';
-import { approvalClosings, findApproval, openServices, startPendingOrder, waitFor, waitForPendingApproval, withWorker, type Services } from './helpers';
-import { withdrawApproval, type bareApprovalWorkflow } from './workflows';
+import { approvalClosings, findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
+import { withdrawApproval } from './workflows';
 
 const email = (who: string) => `${who}-${randomUUID()}@example.com`;
 
@@ -85,18 +85,12 @@ describe('claims', { timeout: 120_000 }, () => {
   });
 
   test('a heartbeat that answers "cancelled" marks the request cancelled, and the cancellation is reported to Temporal', async () => {
-    const { db, client } = services;
+    const { db } = services;
     await withWorker(
       services,
       async (taskQueue) => {
-        const workflowId = `bare-${randomUUID()}`;
-        const handle = await client.workflow.start<typeof bareApprovalWorkflow>('bareApprovalWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [{ title: 'Withdrawn while a reviewer looks' }, {}],
-        });
-        services.started.push(workflowId);
-        const pending = await waitForPendingApproval(db, workflowId);
+        const { handle, pending } = await startBareApproval(services, taskQueue, { title: 'Withdrawn while a reviewer looks' });
+        const { workflowId } = handle;
         await handle.signal(withdrawApproval);
         await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
-import { APPROVAL_ACTIVITY_ID, DEFAULT_APPROVAL_WINDOWS } from '../../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID, DEFAULT_APPROVAL_WINDOWS, type ApprovalRequest } from '../../lib/approval-contract';
 import { startOrderApproval } from '../../lib/approvals/start-order-approval';
 import { createDb, type Db } from '../../lib/db';
 import type { Order } from '../../lib/orders';
@@ -15,6 +15,7 @@ import { connectTemporal } from '../../lib/temporal';
 import { createActivities, type Activities } from '../../worker/activities';
 import { createWorkerLogger } from '../../worker/logger';
 import type { orderWorkflow } from '../../worker/workflows';
+import type { bareApprovalWorkflow, BareApprovalOptions } from './workflows';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const NAMESPACE = process.env.TEMPORAL_NAMESPACE || 'default';
@@ -240,3 +241,20 @@ export async function approvalAttemptsStarted(handle: WorkflowHandle): Promise<n
     .filter((started) => started && scheduled.has(String(started.scheduledEventId)))
     .map((started) => started?.attempt ?? 0);
 }
+
+/**
+ * Starts the tests' bareApprovalWorkflow (test/integration/workflows: a
+ * third-party workflow that never records its outcome) and waits for its row.
+ */
+export async function startBareApproval(
+  services: Services,
+  taskQueue: string,
+  request: ApprovalRequest = { title: `Third-party approval ${randomUUID()}`, amount: 75, currency: 'EUR', requester: 'ops@example.com' },
+  options: BareApprovalOptions = {},
+) {
+  const workflowId = `bare-${randomUUID()}`;
+  const handle = await services.client.workflow.start<typeof bareApprovalWorkflow>('bareApprovalWorkflow', { workflowId, taskQueue, args: [request, options] });
+  services.started.push(workflowId);
+  return { handle, pending: await waitForPendingApproval(services.db, workflowId) };
+}
+

@@ -2,22 +2,19 @@
 // or terminated, approvals withdrawn, rows that were never written. Each case
 // runs against the real server; the reconciler's sweep is called directly.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, type ApprovalRequest } from '../../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { createSweeper } from '../../lib/approvals/reconcile';
-import { approvalClosings, findApproval, openServices, startPendingOrder, waitFor, waitForPendingApproval, withWorker, type Services } from './helpers';
-import type { bareApprovalWorkflow } from './workflows';
+import { approvalClosings, findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
 import { finish, withdrawApproval } from './workflows';
 
 const WORKFLOWS = require.resolve('./workflows');
 
-const request = (): ApprovalRequest => ({ title: `Third-party approval ${randomUUID()}`, amount: 75, currency: 'EUR', requester: 'ops@example.com' });
 
 function rejectsWith(code: string, message: RegExp) {
   return (error: unknown) => {
@@ -50,23 +47,14 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
   }
   const approve = (id: string, email: string) => decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email });
 
-  async function startBare(taskQueue: string, options: Parameters<typeof bareApprovalWorkflow>[1] = {}) {
-    const workflowId = `bare-${randomUUID()}`;
-    const handle = await services.client.workflow.start<typeof bareApprovalWorkflow>('bareApprovalWorkflow', {
-      workflowId,
-      taskQueue,
-      args: [request(), options],
-    });
-    services.started.push(workflowId);
-    return { handle, pending: await waitForPendingApproval(services.db, workflowId) };
-  }
+
 
   test('a decision made outside, in a workflow that never records it, reaches the inbox through the reconciler (path EXTERNAL)', async () => {
     const { client } = services;
     await withWorker(
       services,
       async (taskQueue) => {
-        const { handle, pending } = await startBare(taskQueue);
+        const { handle, pending } = await startBareApproval(services, taskQueue);
         await client.activity.complete({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, { approved: true, reviewer: 'billing-service' });
         const row = await sweepUntilClosed(taskQueue, handle.workflowId);
         assert.equal(row?.status, 'APPROVED');
@@ -141,7 +129,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
     await withWorker(
       services,
       async (taskQueue) => {
-        const { handle } = await startBare(taskQueue);
+        const { handle } = await startBareApproval(services, taskQueue);
         await handle.signal(withdrawApproval);
         await waitFor('the cancel request', async () => {
           const { raw } = await handle.describe();
@@ -193,7 +181,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
     await withWorker(
       services,
       async (taskQueue) => {
-        const { handle, pending } = await startBare(taskQueue);
+        const { handle, pending } = await startBareApproval(services, taskQueue);
         await handle.signal(withdrawApproval);
         await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
         // Temporal takes a completion of a cancel-requested activity; the workflow never sees it.
@@ -213,7 +201,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
     await withWorker(
       services,
       async (taskQueue) => {
-        const { handle, pending } = await startBare(taskQueue, { windowMs: 1_000, retryIntervalMs: 3_600_000 });
+        const { handle, pending } = await startBareApproval(services, taskQueue, undefined, { windowMs: 1_000, retryIntervalMs: 3_600_000 });
         await waitFor('attempt 2 to be scheduled', async () => {
           const { raw } = await handle.describe();
           return raw.pendingActivities?.some((a) => a.activityId === APPROVAL_ACTIVITY_ID && a.attempt === 2 && a.state === 1);
