@@ -12,11 +12,11 @@ const ROW_SELECTOR = '[data-testid="approval-row"][data-id]';
 /** Events this close together make one refresh. */
 const GATHER_MS = 50;
 /** At most one refresh per this interval, so a burst costs a few renders, not hundreds. */
-const MIN_INTERVAL_MS = 250;
+const MIN_INTERVAL_MS = 500;
 /** A refresh that has not landed by then is given up on, so updates never stall. */
 const REFRESH_STUCK_MS = 10_000;
 /** Screen readers hear at most one "updated" per this interval. */
-const ANNOUNCE_INTERVAL_MS = 3_000;
+const ANNOUNCE_INTERVAL_MS = 15_000;
 /** Reconnect delays after the stream was refused (the browser retries dropped streams itself). */
 const RECONNECT_MIN_MS = 1_000;
 const RECONNECT_MAX_MS = 30_000;
@@ -136,6 +136,7 @@ export function LiveUpdates() {
     /** Something changed while a refresh was under way, or while the tab was hidden. */
     let dirty = false;
     let lastRefresh = 0;
+    let lastDuration = 0;
 
     const refresh = () => {
       refreshTimer = undefined;
@@ -158,13 +159,16 @@ export function LiveUpdates() {
 
     const schedule = () => {
       if (refreshTimer !== undefined) return; // the pending refresh covers this change too
-      const wait = Math.max(GATHER_MS, lastRefresh + MIN_INTERVAL_MS - Date.now());
+      // A busy queue must not keep the server rendering back to back: wait at
+      // least twice as long as the last refresh took (and at least 500 ms).
+      const wait = Math.max(GATHER_MS, lastRefresh + Math.max(MIN_INTERVAL_MS, 2 * lastDuration) - Date.now());
       refreshTimer = window.setTimeout(refresh, wait);
     };
 
     requestRefresh.current = schedule;
     refreshLanded.current = () => {
       window.clearTimeout(stuckTimer);
+      if (inFlight.current) lastDuration = Date.now() - lastRefresh;
       inFlight.current = false;
       if (dirty) schedule();
     };

@@ -4,9 +4,16 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@prisma/client';
 import { databaseEnv } from './env';
 
+/**
+ * Connections per process. pg's default of 10 is tight: a decision holds one
+ * (its row lock) while Temporal answers, a bulk decision four, an admin page
+ * render seven for a moment.
+ */
+const POOL_SIZE = 20;
+
 export function createDb(url: string = databaseEnv().DATABASE_URL) {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url }),
+    adapter: new PrismaPg({ connectionString: url, max: POOL_SIZE }),
     omit: { approvalRequest: { taskToken: true } },
   });
 }

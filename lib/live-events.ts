@@ -88,7 +88,6 @@ export function createLiveEvents({
   let connection: Connection | null = null;
   let failures = 0;
   /** The connection was lost while someone listened: tell them to catch up once it is back. */
-  let owesResync = false;
   let retryTimer: NodeJS.Timeout | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -116,7 +115,6 @@ export function createLiveEvents({
     if (connection === current) connection = null;
     if (error !== null) {
       log(`${current.listening ? 'listening connection lost' : 'could not listen'} (retrying): ${describe(error)}`);
-      if (current.listening) owesResync = true;
       failures += 1;
       scheduleReconnect();
     }
@@ -170,10 +168,9 @@ export function createLiveEvents({
         const ready = waiters;
         waiters = [];
         for (const resolve of ready) resolve();
-        if (owesResync) {
-          owesResync = false;
-          emit({ type: 'resync' });
-        }
+        // Whoever subscribed before this LISTEN took effect may have missed a
+        // change since their page rendered (or during an outage): catch up.
+        if (subscribers.size > 0) emit({ type: 'resync' });
         // Everyone left while it connected.
         if (subscribers.size === 0) scheduleIdleClose();
       } catch (error) {
@@ -189,7 +186,6 @@ export function createLiveEvents({
       if (subscribers.size > 0) return;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = null;
-      owesResync = false;
       if (connection) void drop(connection, null);
     }, idleCloseMs);
     idleTimer.unref();

@@ -16,7 +16,8 @@ export const BULK_CONCURRENCY = 4;
 
 /** Ids as sent (repeated form fields), de-duplicated; 1 to BULK_MAX of them. */
 export const bulkIdsSchema = z.preprocess(
-  (value) => (Array.isArray(value) ? [...new Set(value)] : value),
+  // One spelling first (ids are case-insensitive), so each request is decided once.
+  (value) => (Array.isArray(value) ? [...new Set(value.map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v)))] : value),
   z
     .array(approvalIdSchema, { error: 'Select at least one request' })
     .min(1, 'Select at least one request')
@@ -71,13 +72,22 @@ export async function decideApprovals(
   const titles = new Map(
     (await deps.db.approvalRequest.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } })).map((row) => [row.id, row.title]),
   );
+  // Temporal down: each try costs the 5 s deadline. After two in a row, the rest are not tried.
+  let unavailableInARow = 0;
   return mapBounded(ids, concurrency, async (id): Promise<BulkItemResult> => {
     const title = titles.get(id) ?? null;
+    if (unavailableInARow >= 2) {
+      return { id, title, outcome: 'refused', code: 'TEMPORAL_UNAVAILABLE', message: 'Not tried: Temporal is not answering. Nothing was changed; try again in a moment.' };
+    }
     try {
       const decided = await decideApproval(deps, decisionFor(bulk, id), decider);
+      unavailableInARow = 0;
       return { id, title, outcome: 'decided', status: decided.status, decidedBy: decided.decidedBy, decidedAt: decided.decidedAt.toISOString(), recorded: decided.recorded };
     } catch (error) {
-      if (error instanceof ApprovalError) return { id, title, outcome: 'refused', code: error.code, message: error.message };
+      if (error instanceof ApprovalError) {
+        unavailableInARow = error.code === 'TEMPORAL_UNAVAILABLE' ? unavailableInARow + 1 : 0;
+        return { id, title, outcome: 'refused', code: error.code, message: error.message };
+      }
       console.error(`[countersign] bulk decision on approval ${id} failed:`, error instanceof Error ? error.message : error);
       return { id, title, outcome: 'failed', message: UNEXPECTED };
     }

@@ -428,17 +428,20 @@ export async function listInbox(db: Db, query: InboxQuery, user: { email: string
   ]);
   const total = counted[0]?.n ?? 0;
 
-  if (query.before) {
-    const more = fetched.length > size;
-    if (more) {
-      const rows = fetched.slice(0, size).reverse();
+  const backward = async (fetchedBackward: InboxViewRow[]): Promise<InboxPage> => {
+    if (fetchedBackward.length > size) {
+      const rows = fetchedBackward.slice(0, size).reverse();
       const first = rows[0];
       const last = rows[rows.length - 1];
       return { rows, total, prevCursor: first ? cursorOf(query, first) : null, nextCursor: last ? cursorOf(query, last) : null };
     }
     // Back at the start: show a full first page rather than the few rows left before the cursor.
     return firstPage(await read(undefined, false), query, total);
-  }
+  };
+
+  if (query.before) return backward(fetched);
+  // Past the end (the last page's rows were decided meanwhile): show the page before, not a dead end.
+  if (query.after && fetched.length === 0 && total > 0) return backward(await read(query.after, true));
   const more = fetched.length > size;
   const rows = fetched.slice(0, size);
   const first = rows[0];

@@ -7,7 +7,8 @@ import type { Db } from '../db';
 import { ActivityGoneError, callActivity, type ActivityRow } from './activity-call';
 import { ApprovalError, notPending, paused, type ClosedStatus } from './errors';
 
-export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request');
+/** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
+export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
 
 export interface LockedRow extends ActivityRow {
   id: string;

@@ -342,4 +342,22 @@ describe('listInbox', () => {
       await db.approvalRequest.delete({ where: { id: extra } });
     }
   });
+
+  test('past the end (the last page decided meanwhile): the rows before are shown, with a way back, not a dead end', async () => {
+    const search = `q=${scope}&sort=deadline`;
+    const first = await list(query(search));
+    const second = await list(query(`${search}&after=${first.nextCursor}`));
+    const third = await list(query(`${search}&after=${second.nextCursor}`));
+    assert.equal(third.rows.length, 30);
+    await db.approvalRequest.updateMany({ where: { id: { in: third.rows.map((r) => r.id) } }, data: { status: 'APPROVED' } });
+    try {
+      const past = await list(query(`${search}&after=${second.nextCursor}`));
+      assert.equal(past.rows.length, 50);
+      const earlier = new Set([...first.rows, ...second.rows].map((r) => r.id));
+      assert.ok(past.rows.every((r) => earlier.has(r.id)), 'rows from the pages before');
+      assert.ok(past.prevCursor, 'a link further back');
+    } finally {
+      await db.approvalRequest.updateMany({ where: { id: { in: third.rows.map((r) => r.id) } }, data: { status: 'PENDING' } });
+    }
+  });
 });

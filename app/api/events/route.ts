@@ -12,6 +12,8 @@ const HEARTBEAT_MS = 15_000;
 const RETRY_MS = 1_000;
 /** Messages a client may leave unread before it is cut off (it reconnects, and catches up with one refresh). */
 const MAX_UNREAD = 100;
+/** A stream ends after this; the browser reconnects, and the session is checked again (a removed user stops hearing). */
+const MAX_STREAM_MS = 10 * 60_000;
 
 export async function GET(request: Request): Promise<Response> {
   // proxy.ts already turns signed-out visitors away; a removed user still has a valid cookie.
@@ -43,10 +45,12 @@ export async function GET(request: Request): Promise<Response> {
       };
       const unsubscribe = liveEvents().subscribe((event) => send(`data: ${JSON.stringify(event)}\n\n`));
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
+      const maxAge = setTimeout(() => stop(), MAX_STREAM_MS);
       stop = () => {
         if (stopped) return;
         stopped = true;
         clearInterval(heartbeat);
+        clearTimeout(maxAge);
         unsubscribe();
         request.signal.removeEventListener('abort', stop);
         try {
