@@ -34,11 +34,21 @@ async function watchChanges() {
   });
   await client.query('LISTEN approval_changes');
   return {
-    /** When a change to `id` was first announced. */
-    firstSeen(id: string): number {
-      const at = firstSeen.get(id);
+    /**
+     * When a change to `id` was first announced. The row may be visible to a
+     * query a moment before its notification reaches this listener: wait a little.
+     */
+    async firstSeen(id: string): Promise<number> {
+      const seen = firstSeen.get(id);
+      if (seen !== undefined) return seen;
+      let timer: NodeJS.Timeout | undefined;
+      const at = await Promise.race([
+        new Promise<number>((resolve) => waiting.set(id, [...(waiting.get(id) ?? []), resolve])),
+        new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 5_000))),
+      ]);
+      clearTimeout(timer);
       if (at === undefined) throw new Error(`no change to ${id} was announced`);
-      return at;
+      return firstSeen.get(id) ?? at;
     },
     /** Resolves with the time of the next change to `id`. */
     next(id: string): Promise<number> {
@@ -114,7 +124,7 @@ changesTest('an open inbox shows a new request the worker wrote, within a second
   const notReloaded = await markWindow(page);
 
   const { ids } = await startOrders(temporal, db, [customer]);
-  const writtenAt = changes.firstSeen(ids[0] ?? '');
+  const writtenAt = await changes.firstSeen(ids[0] ?? '');
   await expect(page.getByTestId('approval-row').filter({ hasText: customer })).toBeVisible({ timeout: remaining(writtenAt) });
   report('a new request shown in the inbox', writtenAt);
 
@@ -217,7 +227,7 @@ changesTest('the row a reviewer is reading stays put, and focused, when rows abo
       const customer = `Customer ${token} new ${anchoring}`;
       const { ids: added, workflowIds: addedWorkflows } = await startOrders(temporal, db, [customer]);
       started.push(...addedWorkflows);
-      const writtenAt = changes.firstSeen(added[0] ?? '');
+      const writtenAt = await changes.firstSeen(added[0] ?? '');
       const inserted = page.getByTestId('approval-row').filter({ hasText: customer });
       await expect(inserted).toHaveCount(1, { timeout: remaining(writtenAt) });
       report(`a row inserted above the one being read (anchoring: ${anchoring})`, writtenAt);
