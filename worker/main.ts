@@ -1,9 +1,9 @@
 // `npm run worker`: runs orderWorkflow and the approval activities.
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createSweeper } from '../lib/approvals/reconcile';
 import { getDb } from '../lib/db';
 import { approvalsEnv, reconcilerEnv, temporalEnv } from '../lib/env';
-import { connectTemporal } from '../lib/temporal';
 import { createActivities } from './activities';
 import { createWorkerLogger, parseLogLevel } from './logger';
 import { startReconciler } from './reconciler';
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
     );
   }
   const db = getDb();
-  const client = await connectTemporal(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE);
+  // The reconciler's client shares the worker's connection: one connection to Temporal per process.
+  const client = new Client({ connection, namespace: TEMPORAL_NAMESPACE });
   try {
     const worker = await Worker.create({
       connection,
@@ -59,7 +60,6 @@ async function main(): Promise<void> {
     }
     console.log('[worker] stopped');
   } finally {
-    await client.connection.close();
     await connection.close();
     await db.$disconnect();
   }
