@@ -2,22 +2,16 @@
 // happens when its window passes, and that a database failure is retried.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ActivityNotFoundError } from '@temporalio/client';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { orderWorkflowId } from '../../lib/orders';
-import { approvalAttemptsStarted, approvalClosings, findApproval, newOrder, openServices, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
+import { approvalAttemptsStarted, approvalClosings, findApproval, newOrder, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
 
 describe('the approval window', { timeout: 120_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
 
   test('schedules the approval as activity "approval" with StartToClose = the window and no heartbeat timeout', async () => {
     await withWorker(

@@ -2,20 +2,14 @@
 // the real Temporal server and database, and answers for each one.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { BULK_MAX, bulkApproveInputSchema, bulkRejectInputSchema, decideApprovals } from '../../lib/approvals/bulk';
 import { claimApproval } from '../../lib/approvals/claim';
 import { decideApproval } from '../../lib/approvals/decide-approval';
-import { approvalClosings, openServices, startPendingOrder, withWorker, type Services } from './helpers';
+import { approvalClosings, startPendingOrder, useServices, withWorker } from './helpers';
 
 describe('decideApprovals (bulk)', { timeout: 180_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
 
   const deps = () => ({ db: services.db, temporal: services.client });
 

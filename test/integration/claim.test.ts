@@ -2,25 +2,19 @@
 // details; and a heartbeat that answers "cancelled".
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
 import { claimApproval, releaseClaim } from '../../lib/approvals/claim';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { readApprovalTruth } from '../../lib/approvals/temporal-truth';
-import { approvalClosings, findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
+import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
 import { withdrawApproval } from './workflows';
 
 const email = (who: string) => `${who}-${randomUUID()}@example.com`;
 
 describe('claims', { timeout: 120_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
   const deps = () => ({ db: services.db, temporal: services.client });
 
   async function heartbeatOf(workflowId: string, runId: string) {

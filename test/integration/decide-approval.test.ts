@@ -2,29 +2,15 @@
 // database, and the workflow acts on it.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { approveInputSchema, COMPLETION_DEADLINE_MS, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
-import {
-  approvalAttemptsStarted,
-  approvalClosings,
-  findApproval,
-  openServices,
-  startPendingOrder,
-  withWorker,
-  type Services,
-} from './helpers';
+import { approvalAttemptsStarted, approvalClosings, findApproval, startPendingOrder, useServices, withWorker } from './helpers';
 
 const DECISIONS = ['APPROVED', 'REJECTED'];
 
 describe('decideApproval', { timeout: 120_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
 
   const deps = () => ({ db: services.db, temporal: services.client });
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
@@ -20,7 +20,7 @@ import { freePorts, killGroup } from '../../scripts/processes';
 import { startTemporalServer } from '../../scripts/temporal';
 import { createActivities } from '../../worker/activities';
 import type { orderWorkflow } from '../../worker/workflows';
-import { env, findApproval, newOrder, openServices, ROOT, uniqueTaskQueue, waitFor, waitForPendingApproval, type Services } from './helpers';
+import { env, findApproval, newOrder, ROOT, type Services, uniqueTaskQueue, useServices, waitFor, waitForPendingApproval } from './helpers';
 
 /** `npm run worker`'s entry point as a process of its own group, so SIGKILL takes all of it. */
 function startWorkerProcess(extraEnv: Record<string, string>) {
@@ -97,13 +97,7 @@ const pendingActivityState = async (services: Services, workflowId: string) =>
   (await services.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.find((a) => a.activityId === APPROVAL_ACTIVITY_ID)?.state;
 
 describe('faults', { timeout: 240_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
   const approve = (id: string, email: string, temporal = services.client) =>
     decideApproval({ db: services.db, temporal }, { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email });
 

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -92,6 +93,21 @@ export async function openServices(): Promise<Services> {
       await db.$disconnect();
     },
   };
+}
+
+/**
+ * The services for the tests of the enclosing describe(): opened before them,
+ * closed after (workflows the tests left running are terminated).
+ */
+export function useServices(): Services {
+  const services = {} as Services;
+  before(async () => {
+    Object.assign(services, await openServices());
+  });
+  after(async () => {
+    await services.close?.();
+  });
+  return services;
 }
 
 async function terminateIfRunning(client: Client, workflowId: string): Promise<void> {

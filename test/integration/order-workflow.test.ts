@@ -3,22 +3,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
 import { APPROVAL_ACTIVITY_ID, INVALID_APPROVAL_REQUEST } from '../../lib/approval-contract';
-import {
-  approvalAttemptsStarted,
-  env,
-  findApproval,
-  NAMESPACE,
-  newOrder,
-  openServices,
-  startOrder,
-  startPendingOrder,
-  withWorker,
-  type Services,
-} from './helpers';
+import { approvalAttemptsStarted, env, findApproval, NAMESPACE, newOrder, startOrder, startPendingOrder, useServices, withWorker } from './helpers';
 
 const run = promisify(execFile);
 
@@ -28,13 +17,7 @@ function temporalCli(...args: string[]) {
 }
 
 describe('orderWorkflow', { timeout: 120_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
 
   test('stores a PENDING request (attempt 1) whose task token completes the approval', async () => {
     const { db, client } = services;

@@ -3,14 +3,14 @@
 // runs against the real server; the reconciler's sweep is called directly.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { createSweeper } from '../../lib/approvals/reconcile';
-import { approvalClosings, findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
+import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
 import { finish, withdrawApproval } from './workflows';
 
 const WORKFLOWS = require.resolve('./workflows');
@@ -26,13 +26,7 @@ function rejectsWith(code: string, message: RegExp) {
 }
 
 describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () => {
-  let services: Services;
-  before(async () => {
-    services = await openServices();
-  });
-  after(async () => {
-    await services?.close();
-  });
+  const services = useServices();
 
   const deps = () => ({ db: services.db, temporal: services.client });
   const sweeper = (taskQueue: string) => createSweeper({ ...deps(), graceMs: 0 }, { taskQueue });
