@@ -4,18 +4,9 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import { decideApproval } from '../lib/approvals/decide-approval';
 import { DUE_SOON_RULE } from '../lib/format';
-import { test, expect, REVIEWER, type BatchOrder } from './support';
+import { openInbox, test, expect, REVIEWER, type BatchOrder } from './support';
 
 test.use({ storageState: REVIEWER.storageState });
-
-
-async function openInbox(page: Page, customer: string, count: number) {
-  await page.goto(`/inbox?customer=${encodeURIComponent(customer)}`);
-  await expect(page.locator('[data-shortcuts-ready="true"]')).toBeAttached();
-  const rows = page.getByTestId('approval-row');
-  await expect(rows).toHaveCount(count);
-  return rows;
-}
 
 const selectBox = (page: Page, title: string) => page.getByRole('checkbox', { name: `Select ${title}`, exact: true });
 

@@ -1,20 +1,9 @@
 // The inbox's keyboard shortcuts: j / k move the current row, x selects it,
 // o / Enter open it, a approves (after a confirmation) and r rejects (after
 // asking the reason), ? shows the help; none fire while typing or with a modifier.
-import type { Page } from '@playwright/test';
-import { test, expect, REVIEWER } from './support';
+import { openInbox, test, expect, REVIEWER } from './support';
 
 test.use({ storageState: REVIEWER.storageState });
-
-
-/** The inbox filtered to one customer, once the list listens for shortcuts. */
-async function openInbox(page: Page, customer: string, count: number) {
-  await page.goto(`/inbox?customer=${encodeURIComponent(customer)}`);
-  await expect(page.locator('[data-shortcuts-ready="true"]')).toBeAttached();
-  const rows = page.getByTestId('approval-row');
-  await expect(rows).toHaveCount(count);
-  return rows;
-}
 
 test('j and k move the current row (focused, one tab stop), x selects it, o and Enter open it', async ({ page, orderBatch }) => {
   const { customer } = await orderBatch(3, 'Keys');

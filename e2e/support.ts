@@ -134,3 +134,12 @@ export async function signIn(page: Page, email: string, password: string): Promi
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/inbox$/);
 }
+
+/** The inbox filtered to one customer, once the list listens for shortcuts; expects `count` rows and returns them. */
+export async function openInbox(page: Page, customer: string, count: number) {
+  await page.goto(`/inbox?customer=${encodeURIComponent(customer)}`);
+  await expect(page.locator('[data-shortcuts-ready="true"]')).toBeAttached();
+  const rows = page.getByTestId('approval-row');
+  await expect(rows).toHaveCount(count);
+  return rows;
+}

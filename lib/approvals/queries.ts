@@ -52,21 +52,6 @@ function toSummary<T extends { amount: { toFixed(dp: number): string } | null }>
   return { ...row, amount: row.amount === null ? null : row.amount.toFixed(2) };
 }
 
-/** Pending requests, soonest deadline first. */
-export async function listPendingApprovals(db: Db, limit = 200): Promise<ApprovalSummary[]> {
-  const rows = await db.approvalRequest.findMany({
-    where: { status: 'PENDING' },
-    orderBy: [{ deadline: 'asc' }, { id: 'asc' }],
-    take: limit,
-    select: summarySelect,
-  });
-  return rows.map(toSummary);
-}
-
-export function countPendingApprovals(db: Db): Promise<number> {
-  return db.approvalRequest.count({ where: { status: 'PENDING' } });
-}
-
 export async function listRecentDecisions(db: Db, limit = 20): Promise<ApprovalSummary[]> {
   const rows = await db.approvalRequest.findMany({
     where: { status: { not: 'PENDING' }, decidedAt: { not: null } },

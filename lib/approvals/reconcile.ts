@@ -10,7 +10,7 @@
 //    more than RECONCILE_GRACE ago with no row gets one, written from history;
 //  - a rotating batch of the other pending rows (decided where no one told us).
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { ActivityNotFoundError } from '@temporalio/client';
 import { APPROVAL_ACTIVITY_TYPE, approvalRequestSchema } from '../approval-contract';
 import type { Db } from '../db';
@@ -138,12 +138,13 @@ async function runningWorkflows(temporal: Client, taskQueue: string): Promise<Ma
   return running;
 }
 
-/** Approval activities pending in a running workflow that has no pending row. */
-async function pendingApprovalKeys(temporal: Client, workflowId: string, runId: string): Promise<ApprovalKey[]> {
+/** Approval activities pending in a running workflow that has no pending row, with the description read to find them. */
+async function pendingApprovalKeys(temporal: Client, workflowId: string, runId: string): Promise<{ keys: ApprovalKey[]; description: WorkflowExecutionDescription }> {
   const description = await temporal.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId, runId).describe());
-  return (description.raw.pendingActivities ?? [])
+  const keys = (description.raw.pendingActivities ?? [])
     .filter((a) => a.activityType?.name === APPROVAL_ACTIVITY_TYPE && a.activityId)
     .map((a) => ({ workflowId, runId, activityId: a.activityId as string }));
+  return { keys, description };
 }
 
 export interface Sweeper {
@@ -190,14 +191,19 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
         if ((notBefore.get(keyString(key)) ?? 0) <= now.getTime()) keys.set(keyString(key), key);
       };
       for (const row of [...suspects, ...batchRows]) add({ workflowId: row.workflow_id, runId: row.run_id, activityId: row.activity_id });
+      // Those runs were just described: their truth reads reuse it.
+      const described = new Map<string, WorkflowExecutionDescription>();
       for (const { id, run } of unrecorded) {
-        for (const key of await pendingApprovalKeys(temporal, id, run).catch(() => [])) add(key);
+        const found = await pendingApprovalKeys(temporal, id, run).catch(() => undefined);
+        if (!found) continue;
+        for (const key of found.keys) add(key);
+        described.set(`${id}\u0000${run}`, found.description);
       }
 
       const report: ReconcileReport = { checked: keys.size, filled: 0, closed: 0, failed: 0 };
       for (const [name, key] of keys) {
         try {
-          const truth = await readApprovalTruth(temporal, key);
+          const truth = await readApprovalTruth(temporal, key, described.get(`${key.workflowId}\u0000${key.runId}`));
           const change = await applyTruth(deps, key, truth, now);
           if (change !== 'none') report[change] += 1;
           // Still waiting (or not an approval Temporal knows as such), nothing to fix: leave it be for a while.

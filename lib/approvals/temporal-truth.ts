@@ -1,7 +1,7 @@
 // What Temporal knows about one approval: still pending (which attempt, since
 // when), or how it ended. Read from the workflow's description and history,
 // so it holds whoever decided, and whether or not anyone told the database.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
@@ -106,15 +106,16 @@ function pendingState(state: temporal.api.enums.v1.PendingActivityState | null |
 export const TRUTH_DEADLINE_MS = 10_000;
 
 /** Reads one approval's state from Temporal. Throws only when Temporal cannot be asked (or not in time). */
-export function readApprovalTruth(client: Client, key: ApprovalKey): Promise<ApprovalTruth> {
-  return client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key));
+export function readApprovalTruth(client: Client, key: ApprovalKey, described?: WorkflowExecutionDescription): Promise<ApprovalTruth> {
+  return client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key, described));
 }
 
-async function readTruth(client: Client, key: ApprovalKey): Promise<ApprovalTruth> {
+/** @param described the run's description, when the caller has just read it */
+async function readTruth(client: Client, key: ApprovalKey, described?: WorkflowExecutionDescription): Promise<ApprovalTruth> {
   const handle = client.workflow.getHandle(key.workflowId, key.runId);
-  let description: Awaited<ReturnType<typeof handle.describe>>;
+  let description: WorkflowExecutionDescription;
   try {
-    description = await handle.describe();
+    description = described ?? (await handle.describe());
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
       return { state: 'CLOSED', outcome: { status: 'CANCELLED', reason: 'The workflow no longer exists in Temporal' }, at: new Date() };
