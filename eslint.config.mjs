@@ -8,7 +8,13 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /** Workflow code, and the pure modules it bundles (lib/orders, lib/approval-contract). */
-export const WORKFLOW_FILES = ['worker/workflows.ts', 'worker/workflows/**/*.ts', 'test/integration/workflows/**/*.ts', 'lib/orders.ts', 'lib/approval-contract.ts'];
+export const WORKFLOW_FILES = [
+  'worker/workflows.ts',
+  'worker/workflows/**/*.ts',
+  'test/integration/workflows/**/*.ts',
+  'lib/orders.ts',
+  'lib/approval-contract.ts',
+];
 
 const sandboxed = 'Workflow code runs in the deterministic Temporal sandbox and is replayed';
 
@@ -76,15 +82,7 @@ const workflowImportRule = [
 
 export default defineConfig(
   {
-    ignores: [
-      '**/node_modules/**',
-      '.next*/**',
-      '.tools/**',
-      '.data/**',
-      'test-results/**',
-      'playwright-report/**',
-      'next-env.d.ts',
-    ],
+    ignores: ['**/node_modules/**', '.next*/**', '.tools/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -32,7 +32,10 @@ export function AdminClaimControls({
   const selectId = `reassign-${approvalId}`;
   const fieldError = reassignState.status === 'error' ? reassignState.fieldErrors?.to : undefined;
   // A field error (say, nobody chosen) says more than "correct the highlighted fields".
-  const shown: ActionState = latest.status === 'error' ? { status: 'error', message: Object.values(latest.fieldErrors ?? {}).find(Boolean) ?? latest.message } : latest;
+  const shown: ActionState =
+    latest.status === 'error'
+      ? { status: 'error', message: Object.values(latest.fieldErrors ?? {}).find(Boolean) ?? latest.message }
+      : latest;
   const busy = releasing || reassigning;
 
   return (

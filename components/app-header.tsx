@@ -21,7 +21,8 @@ export function AppHeader({ user }: { user: SessionUser }) {
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
           <span>
-            {user.email} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase text-slate-600">{user.role.toLowerCase()}</span>
+            {user.email}{' '}
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase text-slate-600">{user.role.toLowerCase()}</span>
           </span>
           <SignOutButton />
         </div>

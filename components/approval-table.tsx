@@ -24,7 +24,11 @@ export function ApprovalTable({
   reassignAction: Action;
 }) {
   if (approvals.length === 0) {
-    return <p className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">Nothing is waiting for a decision.</p>;
+    return (
+      <p className="rounded-lg border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">
+        Nothing is waiting for a decision.
+      </p>
+    );
   }
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
@@ -32,13 +36,27 @@ export function ApprovalTable({
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
-            <th scope="col" className="px-3 py-2">Request</th>
-            <th scope="col" className="px-3 py-2">Customer</th>
-            <th scope="col" className="px-3 py-2 text-right">Amount</th>
-            <th scope="col" className="px-3 py-2">Age</th>
-            <th scope="col" className="px-3 py-2">Time left</th>
-            <th scope="col" className="px-3 py-2">Claimed by</th>
-            <th scope="col" className="px-3 py-2">Claim</th>
+            <th scope="col" className="px-3 py-2">
+              Request
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Customer
+            </th>
+            <th scope="col" className="px-3 py-2 text-right">
+              Amount
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Age
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Time left
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Claimed by
+            </th>
+            <th scope="col" className="px-3 py-2">
+              Claim
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">

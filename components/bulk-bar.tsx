@@ -44,7 +44,17 @@ const plural = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
 const buttonBase = 'min-h-10 rounded-md px-4 py-2 font-medium disabled:opacity-60';
 
 /** Shown while one or more requests are selected. */
-export function BulkBar({ ids, dispatch, pending, onClear }: { ids: readonly string[]; dispatch: BulkDispatch; pending: boolean; onClear: () => void }) {
+export function BulkBar({
+  ids,
+  dispatch,
+  pending,
+  onClear,
+}: {
+  ids: readonly string[];
+  dispatch: BulkDispatch;
+  pending: boolean;
+  onClear: () => void;
+}) {
   const [reasonError, setReasonError] = useState<string | undefined>();
   const [sent, setSent] = useState<DecisionKind | null>(null);
   const tooMany = ids.length > BULK_LIMIT;
@@ -75,7 +85,13 @@ export function BulkBar({ ids, dispatch, pending, onClear }: { ids: readonly str
             Comment <span className="font-normal text-slate-500">(optional)</span>
           </label>
           <div className="mt-1 flex gap-2">
-            <input id="bulk-comment" name="comment" type="text" maxLength={COMMENT_MAX} className="min-h-10 min-w-0 flex-1 rounded-md border border-slate-300 px-3 py-2" />
+            <input
+              id="bulk-comment"
+              name="comment"
+              type="text"
+              maxLength={COMMENT_MAX}
+              className="min-h-10 min-w-0 flex-1 rounded-md border border-slate-300 px-3 py-2"
+            />
             <button type="submit" disabled={disabled} className={`${buttonBase} shrink-0 bg-green-700 text-white hover:bg-green-800`}>
               {pending && sent === 'approve' ? 'Approving…' : 'Approve selected'}
             </button>
@@ -165,7 +181,14 @@ export function DecideDialog({
             <label htmlFor={`${fieldId}-comment`} className="block text-sm font-medium text-slate-700">
               Comment <span className="font-normal text-slate-500">(optional)</span>
             </label>
-            <input id={`${fieldId}-comment`} name="comment" type="text" maxLength={COMMENT_MAX} data-autofocus className="min-h-10 w-full rounded-md border border-slate-300 px-3 py-2" />
+            <input
+              id={`${fieldId}-comment`}
+              name="comment"
+              type="text"
+              maxLength={COMMENT_MAX}
+              data-autofocus
+              className="min-h-10 w-full rounded-md border border-slate-300 px-3 py-2"
+            />
           </div>
         ) : (
           <div>
@@ -197,7 +220,11 @@ export function DecideDialog({
           <button type="button" onClick={onClose} className={`${buttonBase} border border-slate-300 text-slate-700 hover:bg-slate-50`}>
             Cancel
           </button>
-          <button type="submit" disabled={tooMany} className={`${buttonBase} text-white ${approve ? 'bg-green-700 hover:bg-green-800' : 'bg-red-700 hover:bg-red-800'}`}>
+          <button
+            type="submit"
+            disabled={tooMany}
+            className={`${buttonBase} text-white ${approve ? 'bg-green-700 hover:bg-green-800' : 'bg-red-700 hover:bg-red-800'}`}
+          >
             {approve ? 'Approve' : 'Reject'} {plural(targets.length)}
           </button>
         </div>

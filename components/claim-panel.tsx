@@ -28,7 +28,10 @@ export function ClaimPanel({
   const mine = claimedBy === me;
 
   return (
-    <section aria-labelledby="claim-heading" className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-4 text-sm">
+    <section
+      aria-labelledby="claim-heading"
+      className="flex flex-wrap items-center gap-3 rounded-lg border border-slate-200 bg-white p-4 text-sm"
+    >
       <h2 id="claim-heading" className="sr-only">
         Claim
       </h2>
@@ -36,7 +39,12 @@ export function ClaimPanel({
         {claimedBy ? (
           <>
             Claimed by <strong>{mine ? 'you' : claimedBy}</strong>
-            {claimedAt && <> since <time dateTime={claimedAt}>{claimedAt.replace('T', ' ').slice(0, 19)} UTC</time></>}
+            {claimedAt && (
+              <>
+                {' '}
+                since <time dateTime={claimedAt}>{claimedAt.replace('T', ' ').slice(0, 19)} UTC</time>
+              </>
+            )}
           </>
         ) : (
           'Nobody has claimed this request.'
@@ -45,7 +53,11 @@ export function ClaimPanel({
       {!claimedBy && (
         <form action={claim}>
           <input type="hidden" name="id" value={approvalId} />
-          <button type="submit" disabled={claiming} className="min-h-10 rounded-md border border-brand-700 px-3 py-1.5 font-medium text-brand-700 hover:bg-brand-50 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={claiming}
+            className="min-h-10 rounded-md border border-brand-700 px-3 py-1.5 font-medium text-brand-700 hover:bg-brand-50 disabled:opacity-60"
+          >
             {claiming ? 'Claiming…' : 'Claim'}
           </button>
         </form>
@@ -53,7 +65,11 @@ export function ClaimPanel({
       {mine && (
         <form action={release}>
           <input type="hidden" name="id" value={approvalId} />
-          <button type="submit" disabled={releasing} className="min-h-10 rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={releasing}
+            className="min-h-10 rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+          >
             {releasing ? 'Releasing…' : 'Release'}
           </button>
         </form>

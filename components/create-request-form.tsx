@@ -19,18 +19,24 @@ export function CreateRequestForm({ action }: { action: Action }) {
   return (
     <form action={submit} className="grid gap-3 sm:grid-cols-2" noValidate>
       <div>
-        <label htmlFor="customer" className="block text-sm font-medium text-slate-700">Customer</label>
+        <label htmlFor="customer" className="block text-sm font-medium text-slate-700">
+          Customer
+        </label>
         <input id="customer" name="customer" required aria-describedby="customer-error" className={input} />
         {error('customer')}
       </div>
       <div className="grid grid-cols-[1fr_6rem] gap-2">
         <div>
-          <label htmlFor="amount" className="block text-sm font-medium text-slate-700">Amount</label>
+          <label htmlFor="amount" className="block text-sm font-medium text-slate-700">
+            Amount
+          </label>
           <input id="amount" name="amount" inputMode="decimal" required aria-describedby="amount-error" className={input} />
           {error('amount')}
         </div>
         <div>
-          <label htmlFor="currency" className="block text-sm font-medium text-slate-700">Currency</label>
+          <label htmlFor="currency" className="block text-sm font-medium text-slate-700">
+            Currency
+          </label>
           <select id="currency" name="currency" defaultValue="USD" className={input}>
             <option>USD</option>
             <option>EUR</option>
@@ -47,7 +53,11 @@ export function CreateRequestForm({ action }: { action: Action }) {
         {error('items')}
       </div>
       <div className="flex items-center gap-4 sm:col-span-2">
-        <button type="submit" disabled={pending} className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={pending}
+          className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
+        >
           {pending ? 'Starting…' : 'Request approval'}
         </button>
         <p role="status" aria-live="polite" className={`text-sm ${state.status === 'error' ? 'text-red-700' : 'text-green-800'}`}>

@@ -16,7 +16,15 @@ function FieldError({ id, message }: { id: string; message: string | undefined }
 }
 
 /** Approve (optional comment) and reject (reason required) for one pending request. */
-export function DecisionPanel({ approvalId, approveAction, rejectAction }: { approvalId: string; approveAction: Action; rejectAction: Action }) {
+export function DecisionPanel({
+  approvalId,
+  approveAction,
+  rejectAction,
+}: {
+  approvalId: string;
+  approveAction: Action;
+  rejectAction: Action;
+}) {
   const [approveState, approve, approving] = useActionState(approveAction, IDLE);
   const [rejectState, reject, rejecting] = useActionState(rejectAction, IDLE);
   const busy = approving || rejecting;
@@ -40,9 +48,20 @@ export function DecisionPanel({ approvalId, approveAction, rejectAction }: { app
           <label htmlFor="comment" className="block text-sm font-medium text-slate-700">
             Comment <span className="font-normal text-slate-500">(optional)</span>
           </label>
-          <textarea id="comment" name="comment" rows={3} maxLength={COMMENT_MAX} aria-describedby="comment-error" className="w-full rounded-md border border-slate-300 px-3 py-2" />
+          <textarea
+            id="comment"
+            name="comment"
+            rows={3}
+            maxLength={COMMENT_MAX}
+            aria-describedby="comment-error"
+            className="w-full rounded-md border border-slate-300 px-3 py-2"
+          />
           <FieldError id="comment-error" message={approveErrors?.comment ?? approveErrors?.id} />
-          <button type="submit" disabled={busy} className="rounded-md bg-green-700 px-4 py-2 font-medium text-white hover:bg-green-800 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={busy}
+            className="rounded-md bg-green-700 px-4 py-2 font-medium text-white hover:bg-green-800 disabled:opacity-60"
+          >
             {approving ? 'Approving…' : 'Approve'}
           </button>
         </form>
@@ -51,9 +70,21 @@ export function DecisionPanel({ approvalId, approveAction, rejectAction }: { app
           <label htmlFor="reason" className="block text-sm font-medium text-slate-700">
             Reason <span className="font-normal text-slate-500">(required to reject)</span>
           </label>
-          <textarea id="reason" name="reason" rows={3} maxLength={REASON_MAX} aria-describedby="reason-error" aria-invalid={rejectErrors?.reason ? true : undefined} className="w-full rounded-md border border-slate-300 px-3 py-2" />
+          <textarea
+            id="reason"
+            name="reason"
+            rows={3}
+            maxLength={REASON_MAX}
+            aria-describedby="reason-error"
+            aria-invalid={rejectErrors?.reason ? true : undefined}
+            className="w-full rounded-md border border-slate-300 px-3 py-2"
+          />
           <FieldError id="reason-error" message={rejectErrors?.reason ?? rejectErrors?.id} />
-          <button type="submit" disabled={busy} className="rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-60">
+          <button
+            type="submit"
+            disabled={busy}
+            className="rounded-md bg-red-700 px-4 py-2 font-medium text-white hover:bg-red-800 disabled:opacity-60"
+          >
             {rejecting ? 'Rejecting…' : 'Reject'}
           </button>
         </form>

@@ -42,7 +42,11 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
   return (
     <section aria-label="Find requests" className="mb-4 rounded-lg border border-slate-200 bg-white p-4">
       {issues.length > 0 && (
-        <div role="alert" data-testid="inbox-param-errors" className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+        <div
+          role="alert"
+          data-testid="inbox-param-errors"
+          className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+        >
           <p className="font-medium">Some of the filters in this link could not be used:</p>
           <ul className="mt-1 list-disc pl-5">
             {issues.map((issue, i) => (
@@ -54,33 +58,61 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
           </ul>
         </div>
       )}
-      <form method="get" action="/inbox" onSubmit={submit} role="search" aria-label="Filter the inbox" className="grid grid-cols-2 gap-3 md:grid-cols-6">
+      <form
+        method="get"
+        action="/inbox"
+        onSubmit={submit}
+        role="search"
+        aria-label="Filter the inbox"
+        className="grid grid-cols-2 gap-3 md:grid-cols-6"
+      >
         <div className="col-span-2 md:col-span-3">
-          <label htmlFor="inbox-q" className={label}>Search</label>
-          <input id="inbox-q" name="q" type="search" defaultValue={query.q ?? ''} placeholder="Title, customer or workflow id" className={input} />
+          <label htmlFor="inbox-q" className={label}>
+            Search
+          </label>
+          <input
+            id="inbox-q"
+            name="q"
+            type="search"
+            defaultValue={query.q ?? ''}
+            placeholder="Title, customer or workflow id"
+            className={input}
+          />
         </div>
         <div>
-          <label htmlFor="inbox-status" className={label}>Status</label>
+          <label htmlFor="inbox-status" className={label}>
+            Status
+          </label>
           <select id="inbox-status" name="status" defaultValue={query.status} className={input}>
             {STATUS_OPTIONS.map(([value, text]) => (
-              <option key={value} value={value}>{text}</option>
+              <option key={value} value={value}>
+                {text}
+              </option>
             ))}
           </select>
         </div>
         <div className="col-span-1 md:col-span-2">
-          <label htmlFor="inbox-customer" className={label}>Customer</label>
+          <label htmlFor="inbox-customer" className={label}>
+            Customer
+          </label>
           <input id="inbox-customer" name="customer" defaultValue={query.customer ?? ''} className={input} />
         </div>
         <div>
-          <label htmlFor="inbox-min" className={label}>Min amount</label>
+          <label htmlFor="inbox-min" className={label}>
+            Min amount
+          </label>
           <input id="inbox-min" name="min" inputMode="decimal" defaultValue={query.min ?? ''} className={input} />
         </div>
         <div>
-          <label htmlFor="inbox-max" className={label}>Max amount</label>
+          <label htmlFor="inbox-max" className={label}>
+            Max amount
+          </label>
           <input id="inbox-max" name="max" inputMode="decimal" defaultValue={query.max ?? ''} className={input} />
         </div>
         <div>
-          <label htmlFor="inbox-sort" className={label}>Sort by</label>
+          <label htmlFor="inbox-sort" className={label}>
+            Sort by
+          </label>
           <select id="inbox-sort" name="sort" defaultValue={query.sort} className={input}>
             <option value="deadline">Deadline</option>
             <option value="age">Age</option>
@@ -88,7 +120,9 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
           </select>
         </div>
         <div>
-          <label htmlFor="inbox-dir" className={label}>Order</label>
+          <label htmlFor="inbox-dir" className={label}>
+            Order
+          </label>
           <select id="inbox-dir" name="dir" defaultValue={dirParam} className={input}>
             <option value="">Default</option>
             <option value="asc">Ascending</option>

@@ -63,7 +63,11 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
   const rowRefs = useRef(new Map<string, HTMLTableRowElement>());
   const selectAllRef = useRef<HTMLInputElement>(null);
   // False while server-rendered and hydrating, true once the shortcuts listen (tests wait for it).
-  const interactive = useSyncExternalStore(subscribeNothing, () => true, () => false);
+  const interactive = useSyncExternalStore(
+    subscribeNothing,
+    () => true,
+    () => false,
+  );
 
   const found = cursor.id === null ? -1 : rows.findIndex((r) => r.id === cursor.id);
   const currentIndex = rows.length === 0 ? -1 : found >= 0 ? found : Math.min(cursor.index, rows.length - 1);
@@ -203,7 +207,8 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
         </button>
         <p data-testid="deadline-legend" className="basis-full text-slate-600">
           <span className="rounded bg-red-100 px-1.5 py-0.5 font-medium text-red-900">overdue</span>: past its deadline ·{' '}
-          <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900">due soon</span>: {DUE_SOON_RULE.replace(/^Due soon: /, '')}
+          <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-900">due soon</span>:{' '}
+          {DUE_SOON_RULE.replace(/^Due soon: /, '')}
         </p>
       </div>
 
@@ -222,12 +227,24 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
                 <th scope="col" className="w-12 px-2 py-2">
                   <span className="sr-only">Select</span>
                 </th>
-                <th scope="col" className="px-4 py-2">Request</th>
-                <th scope="col" className="px-4 py-2">Customer</th>
-                <th scope="col" className="px-4 py-2 text-right">Amount</th>
-                <th scope="col" className="px-4 py-2">Age</th>
-                <th scope="col" className="px-4 py-2">Time left</th>
-                <th scope="col" className="px-4 py-2">Claimed by</th>
+                <th scope="col" className="px-4 py-2">
+                  Request
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Customer
+                </th>
+                <th scope="col" className="px-4 py-2 text-right">
+                  Amount
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Age
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Time left
+                </th>
+                <th scope="col" className="px-4 py-2">
+                  Claimed by
+                </th>
               </tr>
             </thead>
             <tbody className="block divide-y divide-slate-100 md:table-row-group">
@@ -262,13 +279,23 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
                     <td className="w-10 shrink-0 md:table-cell md:w-12 md:px-2 md:py-1 md:align-middle">
                       {pending && (
                         <label className="flex h-10 w-10 cursor-pointer items-center justify-center">
-                          <input type="checkbox" checked={isSelected} onChange={() => toggle(a.id)} tabIndex={tabIndex} className="h-5 w-5" />
+                          <input
+                            type="checkbox"
+                            checked={isSelected}
+                            onChange={() => toggle(a.id)}
+                            tabIndex={tabIndex}
+                            className="h-5 w-5"
+                          />
                           <span className="sr-only">Select {a.title}</span>
                         </label>
                       )}
                     </td>
                     <td className="min-w-0 flex-1 basis-[calc(100%-3rem)] [overflow-wrap:anywhere] md:table-cell md:px-4 md:py-3">
-                      <Link href={`/inbox/${a.id}`} tabIndex={tabIndex} className="inline-flex min-h-10 items-center font-medium text-brand-700 hover:underline md:min-h-0">
+                      <Link
+                        href={`/inbox/${a.id}`}
+                        tabIndex={tabIndex}
+                        className="inline-flex min-h-10 items-center font-medium text-brand-700 hover:underline md:min-h-0"
+                      >
                         {a.title}
                       </Link>
                       <span className="ml-2">
@@ -287,7 +314,11 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
                       <MobileLabel>Age</MobileLabel>
                       <time dateTime={a.requestedAt}>{formatDuration(nowDate.getTime() - new Date(a.requestedAt).getTime())}</time>
                     </td>
-                    <td data-testid="time-left" title={pending ? DUE_SOON_RULE : undefined} className="w-full pl-12 tabular-nums md:table-cell md:w-auto md:px-4 md:py-3">
+                    <td
+                      data-testid="time-left"
+                      title={pending ? DUE_SOON_RULE : undefined}
+                      className="w-full pl-12 tabular-nums md:table-cell md:w-auto md:px-4 md:py-3"
+                    >
                       <MobileLabel>Time left</MobileLabel>
                       {pending ? (
                         <time dateTime={a.deadline} className={urgency.level === 'overdue' ? 'font-semibold text-red-800' : ''}>
@@ -301,14 +332,19 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
                       )}
                       {urgency.level === 'soon' && ' '}
                       {urgency.level === 'soon' && (
-                        <span data-testid="due-soon" className="ml-2 whitespace-nowrap rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900">
+                        <span
+                          data-testid="due-soon"
+                          className="ml-2 whitespace-nowrap rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900"
+                        >
                           due soon
                         </span>
                       )}
                     </td>
                     <td className="w-full pl-12 [overflow-wrap:anywhere] md:table-cell md:w-auto md:px-4 md:py-3">
                       <MobileLabel>Claimed by</MobileLabel>
-                      <span data-testid="claimed-by">{a.claimedBy === me ? 'you' : (a.claimedBy ?? <span className="text-slate-500">—</span>)}</span>
+                      <span data-testid="claimed-by">
+                        {a.claimedBy === me ? 'you' : (a.claimedBy ?? <span className="text-slate-500">—</span>)}
+                      </span>
                     </td>
                   </tr>
                 );
@@ -318,17 +354,10 @@ export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me
         </div>
       )}
 
-      {selectedIds.length > 0 && (
-        <BulkBar ids={selectedIds} dispatch={dispatch} pending={pending} onClear={() => setSelected(new Set())} />
-      )}
+      {selectedIds.length > 0 && <BulkBar ids={selectedIds} dispatch={dispatch} pending={pending} onClear={() => setSelected(new Set())} />}
 
       <ShortcutsHelp open={helpOpen} onClose={() => setHelpOpen(false)} />
-      <DecideDialog
-        kind={deciding?.kind ?? null}
-        targets={decideTargets}
-        dispatch={dispatch}
-        onClose={() => setDeciding(null)}
-      />
+      <DecideDialog kind={deciding?.kind ?? null} targets={decideTargets} dispatch={dispatch} onClose={() => setDeciding(null)} />
     </div>
   );
 }

@@ -5,7 +5,17 @@ import Link from 'next/link';
 const link = 'inline-flex min-h-10 items-center rounded-md border border-slate-300 bg-white px-3 hover:bg-slate-50';
 const off = 'inline-flex min-h-10 items-center rounded-md border border-slate-200 px-3 text-slate-400';
 
-export function Pager({ prevHref, nextHref, firstHref, label = 'Pages' }: { prevHref: string | null; nextHref: string | null; firstHref: string | null; label?: string }) {
+export function Pager({
+  prevHref,
+  nextHref,
+  firstHref,
+  label = 'Pages',
+}: {
+  prevHref: string | null;
+  nextHref: string | null;
+  firstHref: string | null;
+  label?: string;
+}) {
   if (!prevHref && !nextHref && !firstHref) return null;
   return (
     <nav aria-label={label} className="mt-4 flex items-center justify-end gap-2 text-sm">

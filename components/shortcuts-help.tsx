@@ -5,7 +5,8 @@
 // inert and Esc closes it; Tab is kept inside, and focus goes back where it was.
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 function focusables(root: HTMLElement): HTMLElement[] {
   return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.getClientRects().length > 0);
@@ -114,7 +115,12 @@ export function ShortcutsHelp({ open, onClose }: { open: boolean; onClose: () =>
         </dl>
         <p className="text-sm text-slate-600">Shortcuts do nothing while you type in a field, or with Ctrl, Alt or ⌘ held.</p>
         <div className="flex justify-end">
-          <button type="button" data-autofocus onClick={onClose} className="min-h-10 rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700 hover:bg-slate-50">
+          <button
+            type="button"
+            data-autofocus
+            onClick={onClose}
+            className="min-h-10 rounded-md border border-slate-300 px-4 py-2 font-medium text-slate-700 hover:bg-slate-50"
+          >
             Close
           </button>
         </div>

@@ -9,7 +9,10 @@ const STYLES: Record<string, string> = {
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <span data-testid="status" className={`rounded-full px-2.5 py-0.5 text-xs font-semibold uppercase tracking-wide ${STYLES[status] ?? 'bg-slate-100 text-slate-700'}`}>
+    <span
+      data-testid="status"
+      className={`rounded-full px-2.5 py-0.5 text-xs font-semibold uppercase tracking-wide ${STYLES[status] ?? 'bg-slate-100 text-slate-700'}`}
+    >
       {status.toLowerCase()}
     </span>
   );
@@ -19,7 +22,11 @@ export function StatusBadge({ status }: { status: string }) {
 export function EscalatedMark({ attempt }: { attempt: number }) {
   if (attempt <= 1) return null;
   return (
-    <span data-testid="escalated" title={`Re-issued after its window passed: window ${attempt}`} className="rounded bg-orange-100 px-1.5 py-0.5 text-xs font-medium text-orange-900">
+    <span
+      data-testid="escalated"
+      title={`Re-issued after its window passed: window ${attempt}`}
+      className="rounded bg-orange-100 px-1.5 py-0.5 text-xs font-medium text-orange-900"
+    >
       escalated · window {attempt}
     </span>
   );

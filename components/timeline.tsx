@@ -59,7 +59,9 @@ function detail(event: TimelineEvent): string | null {
   }
   const heartbeat = record(details.heartbeat);
   if ('claimedBy' in heartbeat) {
-    return heartbeat.claimedBy ? `Heartbeat sent to Temporal: held by ${String(heartbeat.claimedBy)}` : 'Heartbeat sent to Temporal: no holder';
+    return heartbeat.claimedBy
+      ? `Heartbeat sent to Temporal: held by ${String(heartbeat.claimedBy)}`
+      : 'Heartbeat sent to Temporal: no holder';
   }
   if (details.noticedBy === 'heartbeat') return 'Temporal answered a heartbeat: the workflow withdrew the approval';
   if (typeof details.corrected === 'string') return `Corrected by the workflow (was ${details.corrected.toLowerCase()})`;
@@ -77,7 +79,10 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
           const line = detail(event);
           return (
             <li key={event.id} data-testid="timeline-event" className="relative">
-              <span aria-hidden="true" className={`absolute -left-[1.65rem] top-1 h-3 w-3 rounded-full ring-4 ring-white ${MARKER[event.action] ?? 'bg-slate-400'}`} />
+              <span
+                aria-hidden="true"
+                className={`absolute -left-[1.65rem] top-1 h-3 w-3 rounded-full ring-4 ring-white ${MARKER[event.action] ?? 'bg-slate-400'}`}
+              />
               <p className="font-medium">{who(event)}</p>
               <p className="text-slate-500">
                 <time dateTime={event.at.toISOString()} className="tabular-nums">

@@ -16,7 +16,12 @@ async function terminateIfRunning(temporal: Client, workflowId: string) {
 /** Every axe rule that is not experimental (WCAG 2.x A/AA and best practice). */
 async function expectNoViolations(page: Page, where: string) {
   const { violations } = await new AxeBuilder({ page }).analyze();
-  const found = violations.map((v) => ({ rule: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`) }));
+  const found = violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`),
+  }));
   // Soft: one run reports every page state's violations, not just the first.
   expect.soft(found, `axe on ${where}`).toEqual([]);
 }
@@ -30,7 +35,9 @@ async function expectLabelledControls(page: Page, where: string) {
     const { html, labelled } = await control.evaluate((el) => ({
       html: el.outerHTML.slice(0, 120),
       labelled:
-        ((el as HTMLInputElement).labels?.length ?? 0) > 0 || !!el.getAttribute('aria-label')?.trim() || !!el.getAttribute('aria-labelledby')?.trim(),
+        ((el as HTMLInputElement).labels?.length ?? 0) > 0 ||
+        !!el.getAttribute('aria-label')?.trim() ||
+        !!el.getAttribute('aria-labelledby')?.trim(),
     }));
     expect(labelled, `${html} on ${where} has a label`).toBe(true);
     await expect(control, `${html} on ${where}`).toHaveAccessibleName(/\S/);
@@ -57,7 +64,10 @@ test.describe('reviewer', () => {
     await Promise.all(started.splice(0).map((workflowId) => terminateIfRunning(temporal, workflowId)));
   });
 
-  test('the inbox has no axe violations: with rows, with a selection, with the help and decide dialogs open', async ({ page, pendingOrder }) => {
+  test('the inbox has no axe violations: with rows, with a selection, with the help and decide dialogs open', async ({
+    page,
+    pendingOrder,
+  }) => {
     const order = await pendingOrder();
     started.push(order.workflowId);
     await page.goto(`/inbox?customer=${encodeURIComponent(order.customer)}`);
@@ -84,7 +94,10 @@ test.describe('reviewer', () => {
     await expectLabelledControls(page, '/inbox with the reject dialog open');
   });
 
-  test('a request page has no axe violations, labels every control, and tabs claim → comment → approve → reason → reject', async ({ page, pendingOrder }) => {
+  test('a request page has no axe violations, labels every control, and tabs claim → comment → approve → reason → reject', async ({
+    page,
+    pendingOrder,
+  }) => {
     const order = await pendingOrder();
     started.push(order.workflowId);
     await page.goto(`/inbox/${order.approvalId}`);
@@ -101,8 +114,16 @@ test.describe('reviewer', () => {
       const stop = await page.evaluate(() => {
         const el = document.activeElement;
         if (!(el instanceof HTMLElement)) return '';
-        const role = el instanceof HTMLButtonElement ? 'button' : el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? 'textbox' : el.tagName.toLowerCase();
-        const label = el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement ? (el.labels?.[0]?.textContent ?? '') : (el.textContent ?? '');
+        const role =
+          el instanceof HTMLButtonElement
+            ? 'button'
+            : el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement
+              ? 'textbox'
+              : el.tagName.toLowerCase();
+        const label =
+          el instanceof HTMLTextAreaElement || el instanceof HTMLInputElement
+            ? (el.labels?.[0]?.textContent ?? '')
+            : (el.textContent ?? '');
         return `${role}:${label.replace(/\s+/g, ' ').trim()}`;
       });
       if (wanted.includes(stop)) reached.push(stop);

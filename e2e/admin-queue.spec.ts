@@ -14,7 +14,10 @@ test.use({ storageState: ADMIN.storageState });
 
 /** Who Temporal's heartbeat details name as the holder (null: nobody). */
 async function heartbeatHolder(db: Db, temporal: Client, approvalId: string): Promise<string | null> {
-  const row = await db.approvalRequest.findUniqueOrThrow({ where: { id: approvalId }, select: { workflowId: true, runId: true, activityId: true } });
+  const row = await db.approvalRequest.findUniqueOrThrow({
+    where: { id: approvalId },
+    select: { workflowId: true, runId: true, activityId: true },
+  });
   const truth = await readApprovalTruth(temporal, row);
   if (truth.state !== 'PENDING') return `not pending (${truth.state})`;
   const details = truth.heartbeatDetails as { claimedBy?: string | null } | null | undefined;
@@ -33,30 +36,62 @@ async function inboxHolder(page: Page, customer: string) {
   return page.getByTestId('approval-row').filter({ hasText: customer }).getByTestId('claimed-by');
 }
 
-test('the admin queue shows its counts, and four charts as SVG images with accessible names, axis labels and data tables', async ({ page, pendingOrder, db, temporal }) => {
+test('the admin queue shows its counts, and four charts as SVG images with accessible names, axis labels and data tables', async ({
+  page,
+  pendingOrder,
+  db,
+  temporal,
+}) => {
   // Something pending (under an hour old) and something decided today, whatever else the database holds.
   await pendingOrder();
   const decided = await pendingOrder();
-  await decideApproval({ db, temporal }, { decision: 'APPROVED', ...approveInputSchema.parse({ id: decided.approvalId }) }, { email: REVIEWER.email });
+  await decideApproval(
+    { db, temporal },
+    { decision: 'APPROVED', ...approveInputSchema.parse({ id: decided.approvalId }) },
+    { email: REVIEWER.email },
+  );
 
   await page.goto('/admin');
   await expect(page.getByRole('heading', { name: 'Admin queue' })).toBeVisible();
-  for (const id of ['pending', 'overdue', 'reissued', 'decided-today', 'decided-week']) await expect(page.getByTestId(`count-${id}`)).toHaveText(/^\d+$/);
+  for (const id of ['pending', 'overdue', 'reissued', 'decided-today', 'decided-week'])
+    await expect(page.getByTestId(`count-${id}`)).toHaveText(/^\d+$/);
   expect(Number(await page.getByTestId('count-pending').textContent())).toBeGreaterThanOrEqual(1);
   expect(Number(await page.getByTestId('count-decided-week').textContent())).toBeGreaterThanOrEqual(1);
-  for (const id of ['expired', 'cancelled', 'terminated']) await expect(page.getByTestId(`count-${id}`)).toHaveText(/^\d+ today · \d+ this week$/);
+  for (const id of ['expired', 'cancelled', 'terminated'])
+    await expect(page.getByTestId(`count-${id}`)).toHaveText(/^\d+ today · \d+ this week$/);
 
   const charts = [
-    { caption: 'Age of pending requests', name: /^Age of pending requests: \d+ pending; < 1h: [1-9]\d*, 1–4h: \d+/, axes: ['Pending requests', 'Age (since requested)'], rows: 6 },
-    { caption: 'Time to decision per day (last 14 days)', name: /^Time to decision per day \(last 14 days\): \d+ decisions on \d+ of the last 14 days; on \d{4}-\d\d-\d\d the median was \S+/, axes: ['Time to decision', 'Day (UTC)'], rows: 14 },
-    { caption: 'Expiry rate per day (last 14 days)', name: /^Expiry rate per day \(last 14 days\): over the last 14 days, \d+ of [1-9]\d* closed requests expired \(\d+%\)/, axes: ['Expired of closed', 'Day (UTC)'], rows: 14 },
-    { caption: 'Load per reviewer', name: /^Load per reviewer: .+: \d+ open, \d+ decided/, axes: ['Requests', 'Reviewer'], rows: undefined },
+    {
+      caption: 'Age of pending requests',
+      name: /^Age of pending requests: \d+ pending; < 1h: [1-9]\d*, 1–4h: \d+/,
+      axes: ['Pending requests', 'Age (since requested)'],
+      rows: 6,
+    },
+    {
+      caption: 'Time to decision per day (last 14 days)',
+      name: /^Time to decision per day \(last 14 days\): \d+ decisions on \d+ of the last 14 days; on \d{4}-\d\d-\d\d the median was \S+/,
+      axes: ['Time to decision', 'Day (UTC)'],
+      rows: 14,
+    },
+    {
+      caption: 'Expiry rate per day (last 14 days)',
+      name: /^Expiry rate per day \(last 14 days\): over the last 14 days, \d+ of [1-9]\d* closed requests expired \(\d+%\)/,
+      axes: ['Expired of closed', 'Day (UTC)'],
+      rows: 14,
+    },
+    {
+      caption: 'Load per reviewer',
+      name: /^Load per reviewer: .+: \d+ open, \d+ decided/,
+      axes: ['Requests', 'Reviewer'],
+      rows: undefined,
+    },
   ];
   for (const chart of charts) {
     const figure = page.getByRole('figure', { name: chart.caption });
     await expect(figure.getByRole('img', { name: chart.name })).toBeVisible();
     await expect(figure.getByTestId('chart-empty')).toHaveCount(0);
-    for (const axis of chart.axes) await expect(figure.locator('svg text').filter({ hasText: new RegExp(`^${axis.replace(/[()]/g, '\\$&')}$`) })).toHaveCount(1);
+    for (const axis of chart.axes)
+      await expect(figure.locator('svg text').filter({ hasText: new RegExp(`^${axis.replace(/[()]/g, '\\$&')}$`) })).toHaveCount(1);
     // The figures again, for screen readers: a table that is there but not drawn.
     const table = figure.getByRole('table', { name: chart.caption });
     await expect(table).toBeAttached();
@@ -65,7 +100,15 @@ test('the admin queue shows its counts, and four charts as SVG images with acces
   }
 });
 
-test('an admin reassigns and then releases a claim from the queue; the inbox, the request page and Temporal show the new holder', async ({ page, browser, baseURL, pendingOrder, newUserPage, db, temporal }) => {
+test('an admin reassigns and then releases a claim from the queue; the inbox, the request page and Temporal show the new holder', async ({
+  page,
+  browser,
+  baseURL,
+  pendingOrder,
+  newUserPage,
+  db,
+  temporal,
+}) => {
   const order = await pendingOrder();
   const other = await newUserPage('REVIEWER');
   const reviewerContext = await browser.newContext({ storageState: REVIEWER.storageState, baseURL });
@@ -113,7 +156,11 @@ test('an admin reassigns and then releases a claim from the queue; the inbox, th
     await reviewerContext.close();
   }
 
-  const events = await db.auditEvent.findMany({ where: { approvalRequestId: order.approvalId, actor: ADMIN.email }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true, details: true } });
+  const events = await db.auditEvent.findMany({
+    where: { approvalRequestId: order.approvalId, actor: ADMIN.email },
+    orderBy: [{ at: 'asc' }, { id: 'asc' }],
+    select: { action: true, details: true },
+  });
   expect(events).toEqual([
     { action: 'REASSIGNED', details: { from: REVIEWER.email, to: other.email } },
     { action: 'RELEASED', details: { from: other.email, to: null } },
@@ -124,7 +171,14 @@ function isServerAction(request: Request, pathname: string): boolean {
   return request.method() === 'POST' && !!request.headers()['next-action'] && new URL(request.url()).pathname === pathname;
 }
 
-test('a reviewer posting the admin-only release action is refused, and the claim stays', async ({ page, browser, baseURL, pendingOrder, db, temporal }) => {
+test('a reviewer posting the admin-only release action is refused, and the claim stays', async ({
+  page,
+  browser,
+  baseURL,
+  pendingOrder,
+  db,
+  temporal,
+}) => {
   const order = await pendingOrder();
   await claimApproval({ db, temporal }, { id: order.approvalId }, { email: REVIEWER.email });
 
@@ -137,7 +191,9 @@ test('a reviewer posting the admin-only release action is refused, and the claim
       const request = route.request();
       if (!isServerAction(request, '/admin')) return route.fallback();
       const skip = new Set(['cookie', 'host', 'content-length', 'connection', 'accept-encoding']);
-      const headers = Object.fromEntries(Object.entries(await request.allHeaders()).filter(([name]) => !skip.has(name) && !name.startsWith(':')));
+      const headers = Object.fromEntries(
+        Object.entries(await request.allHeaders()).filter(([name]) => !skip.has(name) && !name.startsWith(':')),
+      );
       captured = { url: request.url(), headers, body: request.postDataBuffer() ?? Buffer.alloc(0) };
       return route.abort();
     },

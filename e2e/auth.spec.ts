@@ -7,7 +7,7 @@ test.describe('signed out', () => {
     await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   });
 
-  test('a pending request\'s page redirects to sign-in and shows nothing of it', async ({ page, pendingOrder }) => {
+  test("a pending request's page redirects to sign-in and shows nothing of it", async ({ page, pendingOrder }) => {
     const order = await pendingOrder();
     const response = await page.goto(`/inbox/${order.approvalId}`);
     await expect(page).toHaveURL(new RegExp(`/signin\\?callbackUrl=%2Finbox%2F${order.approvalId}`));

@@ -106,11 +106,15 @@ test.describe('unknown ids', () => {
   test('approve and reject sent with an unknown uuid are told so, and nothing changes', async ({ page, db, temporal, pendingOrder }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
     const unknown = randomUUID();
-    await decisionForm(page, 'Approve').locator('input[name="id"]').evaluate((el, id) => ((el as HTMLInputElement).value = id), unknown);
+    await decisionForm(page, 'Approve')
+      .locator('input[name="id"]')
+      .evaluate((el, id) => ((el as HTMLInputElement).value = id), unknown);
     await submit(page, 'Approve');
     await expect(outcome(page)).toHaveText('No such approval request.');
 
-    await decisionForm(page, 'Reject').locator('input[name="id"]').evaluate((el, id) => ((el as HTMLInputElement).value = id), unknown);
+    await decisionForm(page, 'Reject')
+      .locator('input[name="id"]')
+      .evaluate((el, id) => ((el as HTMLInputElement).value = id), unknown);
     await page.getByLabel('Reason').fill('Not for this one');
     await submit(page, 'Reject');
     await expect(outcome(page)).toHaveText('No such approval request.');
@@ -119,15 +123,24 @@ test.describe('unknown ids', () => {
     await expectUntouched(db, temporal, order, before);
   });
 
-  test('approve and reject sent with a malformed id get a field error, and nothing changes', async ({ page, db, temporal, pendingOrder }) => {
+  test('approve and reject sent with a malformed id get a field error, and nothing changes', async ({
+    page,
+    db,
+    temporal,
+    pendingOrder,
+  }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
     for (const malformed of ['not-a-uuid', `${order.approvalId}' OR '1'='1`, '']) {
-      await decisionForm(page, 'Approve').locator('input[name="id"]').evaluate((el, id) => ((el as HTMLInputElement).value = id), malformed);
+      await decisionForm(page, 'Approve')
+        .locator('input[name="id"]')
+        .evaluate((el, id) => ((el as HTMLInputElement).value = id), malformed);
       await submit(page, 'Approve');
       await expect(page.locator('#comment-error')).toHaveText('Unknown request');
       await expect(outcome(page)).toHaveText('Please correct the highlighted fields.');
     }
-    await decisionForm(page, 'Reject').locator('input[name="id"]').evaluate((el) => ((el as HTMLInputElement).value = 'not-a-uuid'));
+    await decisionForm(page, 'Reject')
+      .locator('input[name="id"]')
+      .evaluate((el) => ((el as HTMLInputElement).value = 'not-a-uuid'));
     await page.getByLabel('Reason').fill('Not for this one');
     await submit(page, 'Reject');
     await expect(page.locator('#reason-error')).toHaveText('Unknown request');
@@ -136,25 +149,47 @@ test.describe('unknown ids', () => {
 });
 
 test.describe('forged or missing form fields', () => {
-  test('approve and reject with the id field removed get a clear error, and nothing changes', async ({ page, db, temporal, pendingOrder }) => {
+  test('approve and reject with the id field removed get a clear error, and nothing changes', async ({
+    page,
+    db,
+    temporal,
+    pendingOrder,
+  }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
-    await decisionForm(page, 'Approve').locator('input[name="id"]').evaluate((el) => el.remove());
+    await decisionForm(page, 'Approve')
+      .locator('input[name="id"]')
+      .evaluate((el) => el.remove());
     await submit(page, 'Approve');
     await expect(outcome(page)).toHaveText('Please correct the highlighted fields.');
     await expect(page.locator('#comment-error')).toHaveText('The form was sent without "id". Reload the page and try again.');
 
-    await decisionForm(page, 'Reject').locator('input[name="id"]').evaluate((el) => el.remove());
+    await decisionForm(page, 'Reject')
+      .locator('input[name="id"]')
+      .evaluate((el) => el.remove());
     await page.getByLabel('Reason').fill('No id');
     await submit(page, 'Reject');
     await expect(page.locator('#reason-error')).toHaveText('The form was sent without "id". Reload the page and try again.');
     await expectUntouched(db, temporal, order, before);
   });
 
-  test('forged decidedBy, reviewer, status and path fields have no effect: the decision is the signed-in reviewer\'s', async ({ page, db, pendingOrder }) => {
+  test("forged decidedBy, reviewer, status and path fields have no effect: the decision is the signed-in reviewer's", async ({
+    page,
+    db,
+    pendingOrder,
+  }) => {
     const { order } = await openPending(page, db, pendingOrder);
     const forger = 'mallory@example.com';
     await decisionForm(page, 'Approve').evaluate((form, forger) => {
-      const forged = { decidedBy: forger, reviewer: forger, actor: forger, status: 'REJECTED', decision: 'REJECTED', decisionPath: 'EXTERNAL', reason: 'forged', decidedAt: '2000-01-01T00:00:00Z' };
+      const forged = {
+        decidedBy: forger,
+        reviewer: forger,
+        actor: forger,
+        status: 'REJECTED',
+        decision: 'REJECTED',
+        decisionPath: 'EXTERNAL',
+        reason: 'forged',
+        decidedAt: '2000-01-01T00:00:00Z',
+      };
       for (const [name, value] of Object.entries(forged)) {
         const input = document.createElement('input');
         input.type = 'hidden';
@@ -169,7 +204,13 @@ test.describe('forged or missing form fields', () => {
 
     expect(await order.result()).toEqual({ status: 'FULFILLED', decidedBy: REVIEWER.email, comment: 'Genuine comment' });
     const { row, events } = await snapshot(db, order.approvalId);
-    expect(row).toMatchObject({ status: 'APPROVED', decidedBy: REVIEWER.email, decisionPath: 'DASHBOARD', comment: 'Genuine comment', reason: null });
+    expect(row).toMatchObject({
+      status: 'APPROVED',
+      decidedBy: REVIEWER.email,
+      decisionPath: 'DASHBOARD',
+      comment: 'Genuine comment',
+      reason: null,
+    });
     expect(row.decidedAt?.getFullYear()).toBeGreaterThan(2000);
     const decisions = events.filter((e) => DECISIONS.includes(e.action));
     expect(decisions.map((e) => [e.action, e.actor, e.path])).toEqual([['APPROVED', REVIEWER.email, 'DASHBOARD']]);
@@ -178,7 +219,12 @@ test.describe('forged or missing form fields', () => {
 });
 
 test.describe('over-long or empty text', () => {
-  test('a comment over 2000 characters is refused with a field error and changes nothing; 2000 is accepted', async ({ page, db, temporal, pendingOrder }) => {
+  test('a comment over 2000 characters is refused with a field error and changes nothing; 2000 is accepted', async ({
+    page,
+    db,
+    temporal,
+    pendingOrder,
+  }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
     const comment = page.getByLabel('Comment');
     await expect(comment).toHaveAttribute('maxlength', '2000');
@@ -209,7 +255,12 @@ test.describe('over-long or empty text', () => {
     await expectUntouched(db, temporal, order, before);
   });
 
-  test('rejecting with an empty or whitespace-only reason is refused with a field error, and nothing changes', async ({ page, db, temporal, pendingOrder }) => {
+  test('rejecting with an empty or whitespace-only reason is refused with a field error, and nothing changes', async ({
+    page,
+    db,
+    temporal,
+    pendingOrder,
+  }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
     for (const blank of ['', '   ', ' \n\t \n ']) {
       await page.getByLabel('Reason').fill(blank);
@@ -221,7 +272,11 @@ test.describe('over-long or empty text', () => {
   });
 });
 
-test('a replayed approve is told "already decided by X at T", and the audit trail holds one decision', async ({ page, db, pendingOrder }) => {
+test('a replayed approve is told "already decided by X at T", and the audit trail holds one decision', async ({
+  page,
+  db,
+  pendingOrder,
+}) => {
   const order = await pendingOrder();
   await page.goto(`/inbox/${order.approvalId}`);
   const sent = page.waitForRequest((r) => isServerAction(r, `/inbox/${order.approvalId}`));
@@ -248,7 +303,13 @@ test('a replayed approve is told "already decided by X at T", and the audit trai
   expect(after.events.filter((e) => DECISIONS.includes(e.action)).map((e) => [e.action, e.actor])).toEqual([['APPROVED', REVIEWER.email]]);
 });
 
-test('a reviewer posting the admin-only create action is refused, and no workflow or request is created', async ({ browser, page, db, temporal, baseURL }) => {
+test('a reviewer posting the admin-only create action is refused, and no workflow or request is created', async ({
+  browser,
+  page,
+  db,
+  temporal,
+  baseURL,
+}) => {
   const customer = `Forbidden Co ${randomBytes(4).toString('hex')}`;
   const startedAfter = new Date(Date.now() - 1000);
 
@@ -259,7 +320,9 @@ test('a reviewer posting the admin-only create action is refused, and no workflo
     await adminPage.goto('/admin');
     await adminPage.getByLabel('Customer').fill(customer);
     await adminPage.getByLabel('Amount').fill('500');
-    const captured = await captureActionWithoutSending(adminPage, '/admin', () => adminPage.getByRole('button', { name: 'Request approval' }).click());
+    const captured = await captureActionWithoutSending(adminPage, '/admin', () =>
+      adminPage.getByRole('button', { name: 'Request approval' }).click(),
+    );
 
     // The same request, as the signed-in reviewer.
     await page.goto('/inbox');
@@ -275,7 +338,9 @@ test('a reviewer posting the admin-only create action is refused, and no workflo
   // Nothing started in Temporal (the action would have started it before answering) and no row.
   const taskQueue = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
   const started: string[] = [];
-  for await (const execution of temporal.workflow.list({ query: `TaskQueue = '${taskQueue}' AND StartTime >= '${startedAfter.toISOString()}'` })) {
+  for await (const execution of temporal.workflow.list({
+    query: `TaskQueue = '${taskQueue}' AND StartTime >= '${startedAfter.toISOString()}'`,
+  })) {
     const history = await temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
     started.push(input ? Buffer.from(input).toString() : '');
@@ -305,10 +370,19 @@ test.describe('signed out', () => {
     }
   });
 
-  test('an approve POSTed with no session cookie gets a 401, never a decision', async ({ page, db, temporal, pendingOrder, playwright, baseURL }) => {
+  test('an approve POSTed with no session cookie gets a 401, never a decision', async ({
+    page,
+    db,
+    temporal,
+    pendingOrder,
+    playwright,
+    baseURL,
+  }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
     await page.getByLabel('Comment').fill('Without a session');
-    const captured = await captureActionWithoutSending(page, `/inbox/${order.approvalId}`, () => page.getByRole('button', { name: 'Approve' }).click());
+    const captured = await captureActionWithoutSending(page, `/inbox/${order.approvalId}`, () =>
+      page.getByRole('button', { name: 'Approve' }).click(),
+    );
 
     const api = await signedOutRequest(playwright.request, baseURL);
     try {
@@ -327,7 +401,12 @@ test.describe('signed out', () => {
     await expectUntouched(db, temporal, order, before);
   });
 
-  test('a reviewer whose session has gone clicks Approve: sent to sign-in, nothing decided', async ({ page, db, temporal, pendingOrder }) => {
+  test('a reviewer whose session has gone clicks Approve: sent to sign-in, nothing decided', async ({
+    page,
+    db,
+    temporal,
+    pendingOrder,
+  }) => {
     const { order, before } = await openPending(page, db, pendingOrder);
     await page.context().clearCookies();
     await page.getByLabel('Comment').fill('Session gone');

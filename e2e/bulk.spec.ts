@@ -10,7 +10,12 @@ test.use({ storageState: REVIEWER.storageState });
 
 const selectBox = (page: Page, title: string) => page.getByRole('checkbox', { name: `Select ${title}`, exact: true });
 
-test('approve selected decides each request and says which were already decided, and by whom', async ({ page, db, temporal, orderBatch }) => {
+test('approve selected decides each request and says which were already decided, and by whom', async ({
+  page,
+  db,
+  temporal,
+  orderBatch,
+}) => {
   const { customer, orders } = await orderBatch(3, 'Bulk');
   // A page that has not heard of the other reviewer's decision: live updates would otherwise drop that row at once.
   await page.route('**/api/events', (route) => route.abort());
@@ -33,7 +38,9 @@ test('approve selected decides each request and says which were already decided,
   await expect(item(first)).toHaveText(`${first.title}: Approved.`);
   await expect(item(third)).toHaveText(`${third.title}: Approved.`);
   await expect(item(taken)).toHaveAttribute('data-outcome', 'refused');
-  await expect(item(taken)).toHaveText(new RegExp(`^${taken.title}: Already decided by ${other.replace(/[.]/g, '\\.')} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\.$`));
+  await expect(item(taken)).toHaveText(
+    new RegExp(`^${taken.title}: Already decided by ${other.replace(/[.]/g, '\\.')} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\.$`),
+  );
   // The region that holds them is announced.
   await expect(results.locator('xpath=..')).toHaveAttribute('aria-live', 'polite');
 
@@ -58,7 +65,8 @@ test('select all selects every listed row; reject selected needs a reason, then 
   await expect(bar.getByText('A reason is required to reject')).toBeVisible();
   await expect(bar.getByLabel('Reason')).toHaveAttribute('aria-invalid', 'true');
   await expect(bar.getByLabel('Reason')).toBeFocused();
-  for (const order of orders) expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } })).status).toBe('PENDING');
+  for (const order of orders)
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } })).status).toBe('PENDING');
 
   // Unselecting one leaves the other; select all takes both again.
   const [first] = orders;
@@ -99,7 +107,9 @@ test('overdue rows and rows near their deadline are marked in words, and the leg
   await expect(row(fine).getByTestId('due-soon')).toHaveCount(0);
   await expect(row(overdue).getByTestId('time-left')).toHaveAttribute('title', DUE_SOON_RULE);
   await expect(page.getByTestId('deadline-legend')).toContainText('overdue: past its deadline');
-  await expect(page.getByTestId('deadline-legend')).toContainText('due soon: in the last 10% of its approval window, and at most 2 hours before the deadline');
+  await expect(page.getByTestId('deadline-legend')).toContainText(
+    'due soon: in the last 10% of its approval window, and at most 2 hours before the deadline',
+  );
   // Soonest deadline first: the overdue one leads.
   await expect(page.getByTestId('approval-row').first()).toHaveAttribute('data-id', overdue.approvalId);
 });

@@ -39,7 +39,12 @@ test('rejecting needs a reason; with one, the workflow ends REJECTED', async ({ 
   expect(await order.result()).toEqual({ status: 'REJECTED', decidedBy: REVIEWER.email, reason: 'Customer is over their credit limit' });
 });
 
-test('a second reviewer deciding on a stale page is told who decided first, and changes nothing', async ({ page, newUserPage, pendingOrder, db }) => {
+test('a second reviewer deciding on a stale page is told who decided first, and changes nothing', async ({
+  page,
+  newUserPage,
+  pendingOrder,
+  db,
+}) => {
   const order = await pendingOrder();
   const second = await newUserPage('REVIEWER');
   // Stale: live updates would refresh the second page before it sends (e2e/live.spec.ts); here the stream is down.
@@ -54,6 +59,8 @@ test('a second reviewer deciding on a stale page is told who decided first, and 
   await second.page.getByRole('button', { name: 'Reject' }).click();
   await expect(second.page.getByRole('alert').filter({ hasText: /\w/ })).toContainText(`Already decided by ${REVIEWER.email} at`);
   expect(await order.result()).toMatchObject({ status: 'FULFILLED', decidedBy: REVIEWER.email });
-  const decisions = await db.auditEvent.findMany({ where: { approvalRequestId: order.approvalId, action: { in: ['APPROVED', 'REJECTED'] } } });
+  const decisions = await db.auditEvent.findMany({
+    where: { approvalRequestId: order.approvalId, action: { in: ['APPROVED', 'REJECTED'] } },
+  });
   expect(decisions.map((d) => d.actor)).toEqual([REVIEWER.email]);
 });

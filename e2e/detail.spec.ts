@@ -4,11 +4,16 @@ import { test, expect, REVIEWER } from './support';
 
 test.use({ storageState: REVIEWER.storageState });
 
-test('a request page renders the order and a timeline: requested, claimed (a heartbeat), decided, with who and when', async ({ page, pendingOrder }) => {
+test('a request page renders the order and a timeline: requested, claimed (a heartbeat), decided, with who and when', async ({
+  page,
+  pendingOrder,
+}) => {
   const order = await pendingOrder();
   await page.goto(`/inbox/${order.approvalId}`);
 
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Order ${order.workflowId.replace(/^order-/, '')} for ${order.customer}`);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+    `Order ${order.workflowId.replace(/^order-/, '')} for ${order.customer}`,
+  );
   await expect(page.getByText(`3 items for ${order.customer}`)).toBeVisible();
   await expect(page.getByText('$1,234.50')).toBeVisible();
   await expect(page.getByText('WIDGET-1 × 3')).toBeVisible();

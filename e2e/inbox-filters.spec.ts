@@ -53,7 +53,12 @@ test('filters and sort go into the URL, and a shared URL restores them', async (
     await page.getByRole('button', { name: 'Apply' }).click();
 
     await expect.poll(() => param(page, 'customer')).toBe(customer.toLowerCase());
-    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ customer: customer.toLowerCase(), status: 'approved', sort: 'amount', dir: 'asc' });
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+      customer: customer.toLowerCase(),
+      status: 'approved',
+      sort: 'amount',
+      dir: 'asc',
+    });
     await expect.poll(() => titles(page)).toEqual([`${customer} #001`, `${customer} #002`, `${customer} #000`]);
     await expect(page.getByTestId('inbox-total')).toHaveText('3 approved · smallest amount first');
 
@@ -110,7 +115,11 @@ test('free-text search finds a request by workflow id or customer, and takes % l
 
 test('pages forward and back, keeping the filters', async ({ page, db }) => {
   const customer = `Pager ${tagOf()}`;
-  const ids = await insertApproved(db, customer, Array.from({ length: 120 }, (_, i) => 1000 + i));
+  const ids = await insertApproved(
+    db,
+    customer,
+    Array.from({ length: 120 }, (_, i) => 1000 + i),
+  );
   const name = (i: number) => `${customer} #${String(i).padStart(3, '0')}`;
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => name(from + i));
   try {
@@ -149,7 +158,9 @@ test('pages forward and back, keeping the filters', async ({ page, db }) => {
 
 test('a bad param is reported near the filters and the page still renders, with the default for it', async ({ page, pendingOrder }) => {
   const order = await pendingOrder();
-  const response = await page.goto(`/inbox?${new URLSearchParams({ status: 'open', min: 'lots', q: order.workflowId, after: 'bm90LWEtY3Vyc29y' })}`);
+  const response = await page.goto(
+    `/inbox?${new URLSearchParams({ status: 'open', min: 'lots', q: order.workflowId, after: 'bm90LWEtY3Vyc29y' })}`,
+  );
   expect(response?.status()).toBe(200);
   const errors = page.getByTestId('inbox-param-errors');
   await expect(errors).toContainText('The status must be one of pending, approved');

@@ -31,10 +31,12 @@ test('j and k move the current row (focused, one tab stop), x selects it, o and 
   await expect(rows.nth(2)).toBeFocused();
   await page.keyboard.press('ArrowUp');
   await expect(rows.nth(1)).toBeFocused();
-  expect(await rows.nth(1).evaluate((row) => {
-    const box = row.getBoundingClientRect();
-    return box.top >= 0 && box.bottom <= window.innerHeight;
-  })).toBe(true);
+  expect(
+    await rows.nth(1).evaluate((row) => {
+      const box = row.getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    }),
+  ).toBe(true);
 
   await page.keyboard.press('x');
   await expect(rows.nth(1).getByRole('checkbox')).toBeChecked();
@@ -63,7 +65,15 @@ test('? opens the shortcuts help; Tab stays inside it; Esc closes it and focus r
   await page.keyboard.press('?');
   const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
   await expect(help).toBeVisible();
-  for (const text of ['Next request', 'Previous request', 'Open the current request', 'Select or unselect', 'Approve', 'Reject', 'Close a dialog']) {
+  for (const text of [
+    'Next request',
+    'Previous request',
+    'Open the current request',
+    'Select or unselect',
+    'Approve',
+    'Reject',
+    'Close a dialog',
+  ]) {
     await expect(help).toContainText(text);
   }
   await expect(help.getByRole('button', { name: 'Close' })).toBeFocused();
@@ -167,7 +177,8 @@ test('r asks for the reason before rejecting, and rejects the selection together
   await expect(dialog.getByText('A reason is required to reject')).toBeVisible();
   await expect(reason).toHaveAttribute('aria-invalid', 'true');
   await expect(dialog).toBeVisible();
-  for (const order of orders) expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } })).status).toBe('PENDING');
+  for (const order of orders)
+    expect((await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } })).status).toBe('PENDING');
 
   await reason.fill('Duplicate orders');
   await page.keyboard.press('Enter');
@@ -175,6 +186,7 @@ test('r asks for the reason before rejecting, and rejects the selection together
   const results = page.getByTestId('bulk-results');
   await expect(results).toContainText('2 rejected.');
   await expect(results.getByTestId('bulk-result')).toHaveText(titles.map((title) => `${title}: Rejected.`));
-  for (const order of orders) expect(await order.result()).toEqual({ status: 'REJECTED', decidedBy: REVIEWER.email, reason: 'Duplicate orders' });
+  for (const order of orders)
+    expect(await order.result()).toEqual({ status: 'REJECTED', decidedBy: REVIEWER.email, reason: 'Duplicate orders' });
   await expect(rows).toHaveCount(0);
 });

@@ -38,7 +38,11 @@ test.describe('windows', () => {
     worker?.kill('SIGTERM');
   });
 
-  test('a request re-issued after its window is marked escalated with a new deadline, then says expired', async ({ page, pendingOrder, db }) => {
+  test('a request re-issued after its window is marked escalated with a new deadline, then says expired', async ({
+    page,
+    pendingOrder,
+    db,
+  }) => {
     const order = await pendingOrder({ taskQueue });
     const first = await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } });
     await page.goto(`/inbox/${order.approvalId}`);
@@ -66,7 +70,9 @@ test('a claim shows who holds the request; others cannot decide it until it is r
 
   const other = await newUserPage('REVIEWER');
   await other.page.goto(`/inbox?q=${encodeURIComponent(order.customer)}`);
-  await expect(other.page.getByTestId('approval-row').filter({ hasText: order.customer }).getByTestId('claimed-by')).toHaveText(REVIEWER.email);
+  await expect(other.page.getByTestId('approval-row').filter({ hasText: order.customer }).getByTestId('claimed-by')).toHaveText(
+    REVIEWER.email,
+  );
   await other.page.goto(`/inbox/${order.approvalId}`);
   await expect(other.page.getByTestId('claim-holder')).toContainText(`Claimed by ${REVIEWER.email} since`);
   await expect(other.page.getByRole('button', { name: 'Approve' })).toHaveCount(0);

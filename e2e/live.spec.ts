@@ -99,7 +99,13 @@ async function startOrders(temporal: TemporalClient, db: Db, customers: string[]
   const workflowIds = await Promise.all(
     customers.map(async (customer) => {
       const id = `e2e-${randomBytes(5).toString('hex')}`;
-      const { workflowId } = await startOrderApproval(temporal, taskQueue, { id, customer, amount: 10, currency: 'USD', items: [{ sku: 'LIVE-1', qty: 1 }] });
+      const { workflowId } = await startOrderApproval(temporal, taskQueue, {
+        id,
+        customer,
+        amount: 10,
+        currency: 'USD',
+        items: [{ sku: 'LIVE-1', qty: 1 }],
+      });
       return workflowId;
     }),
   );
@@ -117,141 +123,169 @@ async function startOrders(temporal: TemporalClient, db: Db, customers: string[]
   return { ids: workflowIds.map((w) => byWorkflow.get(w) ?? ''), workflowIds };
 }
 
-changesTest('an open inbox shows a new request the worker wrote, within a second and without a reload', async ({ page, temporal, db, changes }) => {
-  const customer = `Customer live-${randomBytes(5).toString('hex')}`;
-  await page.goto(inboxSearching(customer));
-  await expectListening(page);
-  const notReloaded = await markWindow(page);
+changesTest(
+  'an open inbox shows a new request the worker wrote, within a second and without a reload',
+  async ({ page, temporal, db, changes }) => {
+    const customer = `Customer live-${randomBytes(5).toString('hex')}`;
+    await page.goto(inboxSearching(customer));
+    await expectListening(page);
+    const notReloaded = await markWindow(page);
 
-  const { ids } = await startOrders(temporal, db, [customer]);
-  const writtenAt = await changes.firstSeen(ids[0] ?? '');
-  await expect(page.getByTestId('approval-row').filter({ hasText: customer })).toBeVisible({ timeout: remaining(writtenAt) });
-  report('a new request shown in the inbox', writtenAt);
+    const { ids } = await startOrders(temporal, db, [customer]);
+    const writtenAt = await changes.firstSeen(ids[0] ?? '');
+    await expect(page.getByTestId('approval-row').filter({ hasText: customer })).toBeVisible({ timeout: remaining(writtenAt) });
+    report('a new request shown in the inbox', writtenAt);
 
-  await notReloaded();
-  await expect(page.getByTestId('live-updates')).toHaveText(/^Inbox updated/);
-});
+    await notReloaded();
+    await expect(page.getByTestId('live-updates')).toHaveText(/^Inbox updated/);
+  },
+);
 
-changesTest('a claim by another reviewer shows in the first reviewer’s inbox row and on their open request page', async ({ page, browser, pendingOrder, newUserPage, changes }) => {
-  const order = await pendingOrder();
-  await page.goto(inboxSearching(order.customer));
-  // The same reviewer has the request open in a second window.
-  const detailWindow = await browser.newContext({ storageState: REVIEWER.storageState });
-  const detail = await detailWindow.newPage();
-  await detail.goto(`/inbox/${order.approvalId}`);
-  await expect(detail.getByTestId('claim-holder')).toHaveText('Nobody has claimed this request.');
-  await Promise.all([expectListening(page), expectListening(detail)]);
-  const inboxNotReloaded = await markWindow(page);
-  const detailNotReloaded = await markWindow(detail);
+changesTest(
+  'a claim by another reviewer shows in the first reviewer’s inbox row and on their open request page',
+  async ({ page, browser, pendingOrder, newUserPage, changes }) => {
+    const order = await pendingOrder();
+    await page.goto(inboxSearching(order.customer));
+    // The same reviewer has the request open in a second window.
+    const detailWindow = await browser.newContext({ storageState: REVIEWER.storageState });
+    const detail = await detailWindow.newPage();
+    await detail.goto(`/inbox/${order.approvalId}`);
+    await expect(detail.getByTestId('claim-holder')).toHaveText('Nobody has claimed this request.');
+    await Promise.all([expectListening(page), expectListening(detail)]);
+    const inboxNotReloaded = await markWindow(page);
+    const detailNotReloaded = await markWindow(detail);
 
-  const other = await newUserPage('REVIEWER');
-  await other.page.goto(`/inbox/${order.approvalId}`);
-  const claimed = changes.next(order.approvalId);
-  await other.page.getByRole('button', { name: 'Claim' }).click();
-  const writtenAt = await claimed;
+    const other = await newUserPage('REVIEWER');
+    await other.page.goto(`/inbox/${order.approvalId}`);
+    const claimed = changes.next(order.approvalId);
+    await other.page.getByRole('button', { name: 'Claim' }).click();
+    const writtenAt = await claimed;
 
-  const row = page.getByTestId('approval-row').filter({ hasText: order.customer });
-  await expect(row.getByTestId('claimed-by')).toHaveText(other.email, { timeout: remaining(writtenAt) });
-  report('a claim shown in the inbox', writtenAt);
-  await expect(detail.getByTestId('claim-holder')).toContainText(`Claimed by ${other.email} since`, { timeout: remaining(writtenAt) });
-  report('a claim shown on the open request', writtenAt);
-  // Held by someone else: the first reviewer can no longer decide it.
-  await expect(detail.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+    const row = page.getByTestId('approval-row').filter({ hasText: order.customer });
+    await expect(row.getByTestId('claimed-by')).toHaveText(other.email, { timeout: remaining(writtenAt) });
+    report('a claim shown in the inbox', writtenAt);
+    await expect(detail.getByTestId('claim-holder')).toContainText(`Claimed by ${other.email} since`, { timeout: remaining(writtenAt) });
+    report('a claim shown on the open request', writtenAt);
+    // Held by someone else: the first reviewer can no longer decide it.
+    await expect(detail.getByRole('button', { name: 'Approve' })).toHaveCount(0);
 
-  await inboxNotReloaded();
-  await detailNotReloaded();
-  await detailWindow.close();
-});
+    await inboxNotReloaded();
+    await detailNotReloaded();
+    await detailWindow.close();
+  },
+);
 
-changesTest('a decision by another reviewer takes the request off the pending list and turns the open request page to approved', async ({ page, browser, pendingOrder, newUserPage, changes }) => {
-  const order = await pendingOrder();
-  await page.goto(inboxSearching(order.customer));
-  const row = page.getByTestId('approval-row').filter({ hasText: order.customer });
-  await expect(row).toBeVisible();
-  const detailWindow = await browser.newContext({ storageState: REVIEWER.storageState });
-  const detail = await detailWindow.newPage();
-  await detail.goto(`/inbox/${order.approvalId}`);
-  await expect(detail.getByTestId('status')).toHaveText('pending');
-  await Promise.all([expectListening(page), expectListening(detail)]);
-  const inboxNotReloaded = await markWindow(page);
-  const detailNotReloaded = await markWindow(detail);
+changesTest(
+  'a decision by another reviewer takes the request off the pending list and turns the open request page to approved',
+  async ({ page, browser, pendingOrder, newUserPage, changes }) => {
+    const order = await pendingOrder();
+    await page.goto(inboxSearching(order.customer));
+    const row = page.getByTestId('approval-row').filter({ hasText: order.customer });
+    await expect(row).toBeVisible();
+    const detailWindow = await browser.newContext({ storageState: REVIEWER.storageState });
+    const detail = await detailWindow.newPage();
+    await detail.goto(`/inbox/${order.approvalId}`);
+    await expect(detail.getByTestId('status')).toHaveText('pending');
+    await Promise.all([expectListening(page), expectListening(detail)]);
+    const inboxNotReloaded = await markWindow(page);
+    const detailNotReloaded = await markWindow(detail);
 
-  const other = await newUserPage('REVIEWER');
-  await other.page.goto(`/inbox/${order.approvalId}`);
-  await other.page.getByLabel('Comment').fill('Approved elsewhere');
-  const decided = changes.next(order.approvalId);
-  await other.page.getByRole('button', { name: 'Approve' }).click();
-  const writtenAt = await decided;
+    const other = await newUserPage('REVIEWER');
+    await other.page.goto(`/inbox/${order.approvalId}`);
+    await other.page.getByLabel('Comment').fill('Approved elsewhere');
+    const decided = changes.next(order.approvalId);
+    await other.page.getByRole('button', { name: 'Approve' }).click();
+    const writtenAt = await decided;
 
-  await expect(row).toHaveCount(0, { timeout: remaining(writtenAt) });
-  report('a decision taken off the inbox', writtenAt);
-  await expect(detail.getByTestId('status')).toHaveText('approved', { timeout: remaining(writtenAt) });
-  report('a decision shown on the open request', writtenAt);
-  await expect(detail.getByTestId('decision')).toContainText(`Approved by ${other.email}`);
-  await expect(detail.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-  await expect(detail.getByTestId('live-updates')).toHaveText(/^Request updated/);
+    await expect(row).toHaveCount(0, { timeout: remaining(writtenAt) });
+    report('a decision taken off the inbox', writtenAt);
+    await expect(detail.getByTestId('status')).toHaveText('approved', { timeout: remaining(writtenAt) });
+    report('a decision shown on the open request', writtenAt);
+    await expect(detail.getByTestId('decision')).toContainText(`Approved by ${other.email}`);
+    await expect(detail.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+    await expect(detail.getByTestId('live-updates')).toHaveText(/^Request updated/);
 
-  await inboxNotReloaded();
-  await detailNotReloaded();
-  await detailWindow.close();
-});
+    await inboxNotReloaded();
+    await detailNotReloaded();
+    await detailWindow.close();
+  },
+);
 
-changesTest('the row a reviewer is reading stays put, and focused, when rows above it come and go', async ({ page, temporal, db, changes }) => {
-  test.setTimeout(180_000);
-  const token = `live-${randomBytes(5).toString('hex')}`;
-  const started: string[] = [];
-  try {
-    // Enough rows to scroll: 60 requests, each with its own customer.
-    const customers = Array.from({ length: 60 }, (_, i) => `Customer ${token} ${String(i).padStart(2, '0')}`);
-    const { ids, workflowIds } = await startOrders(temporal, db, customers);
-    started.push(...workflowIds);
-    // Push their deadlines past a new request's (a one-hour window), in order, so a new request sorts above them all.
-    await db.$executeRaw`
+changesTest(
+  'the row a reviewer is reading stays put, and focused, when rows above it come and go',
+  async ({ page, temporal, db, changes }) => {
+    test.setTimeout(180_000);
+    const token = `live-${randomBytes(5).toString('hex')}`;
+    const started: string[] = [];
+    try {
+      // Enough rows to scroll: 60 requests, each with its own customer.
+      const customers = Array.from({ length: 60 }, (_, i) => `Customer ${token} ${String(i).padStart(2, '0')}`);
+      const { ids, workflowIds } = await startOrders(temporal, db, customers);
+      started.push(...workflowIds);
+      // Push their deadlines past a new request's (a one-hour window), in order, so a new request sorts above them all.
+      await db.$executeRaw`
       UPDATE approval_requests r SET deadline = now() + interval '2 hours' + (o.n * interval '1 second'), updated_at = now()
       FROM unnest(${ids}::uuid[]) WITH ORDINALITY AS o(id, n) WHERE r.id = o.id`;
 
-    await page.goto(inboxSearching(token));
-    await expectListening(page);
-    const notReloaded = await markWindow(page);
-    const reading = page.getByTestId('approval-row').filter({ hasText: customers[20] });
-    await reading.evaluate((row) => row.scrollIntoView({ block: 'center' }));
-    await reading.focus();
-    await expect(reading).toBeFocused();
-    const scrolled = await page.evaluate(() => window.scrollY);
-    expect(scrolled, 'the page scrolls').toBeGreaterThan(0);
-
-    // Once with Chromium's scroll anchoring, once without it (as in browsers that have none).
-    for (const [anchoring, leaves] of [['native', 18], ['none', 10]] as const) {
-      if (anchoring === 'none') await page.addStyleTag({ content: '* { overflow-anchor: none !important; }' });
-      const before = await reading.boundingBox();
-      const customer = `Customer ${token} new ${anchoring}`;
-      const { ids: added, workflowIds: addedWorkflows } = await startOrders(temporal, db, [customer]);
-      started.push(...addedWorkflows);
-      const writtenAt = await changes.firstSeen(added[0] ?? '');
-      const inserted = page.getByTestId('approval-row').filter({ hasText: customer });
-      await expect(inserted).toHaveCount(1, { timeout: remaining(writtenAt) });
-      report(`a row inserted above the one being read (anchoring: ${anchoring})`, writtenAt);
-
-      // It landed above the row being read, which has not moved on screen.
-      const [insertedBox, after] = await Promise.all([inserted.boundingBox(), reading.boundingBox()]);
-      expect(insertedBox?.y ?? Infinity).toBeLessThan(after?.y ?? -Infinity);
-      expect(Math.abs((after?.y ?? 0) - (before?.y ?? 0)), `the row moved (anchoring: ${anchoring})`).toBeLessThan(3);
+      await page.goto(inboxSearching(token));
+      await expectListening(page);
+      const notReloaded = await markWindow(page);
+      const reading = page.getByTestId('approval-row').filter({ hasText: customers[20] });
+      await reading.evaluate((row) => row.scrollIntoView({ block: 'center' }));
+      await reading.focus();
       await expect(reading).toBeFocused();
+      const scrolled = await page.evaluate(() => window.scrollY);
+      expect(scrolled, 'the page scrolls').toBeGreaterThan(0);
 
-      // A row above it leaves the list: approved outside Countersign, its workflow records the outcome (the worker writes the row).
-      const leaving = page.getByTestId('approval-row').filter({ hasText: customers[leaves] });
-      await expect(leaving).toHaveCount(1);
-      await temporal.activity.complete({ workflowId: workflowIds[leaves] ?? '', activityId: APPROVAL_ACTIVITY_ID }, { approved: true, reviewer: 'ops@example.com' });
-      await expect(leaving).toHaveCount(0);
-      const afterLeaving = await reading.boundingBox();
-      expect(Math.abs((afterLeaving?.y ?? 0) - (before?.y ?? 0)), `the row moved when one above left (anchoring: ${anchoring})`).toBeLessThan(3);
-      await expect(reading).toBeFocused();
+      // Once with Chromium's scroll anchoring, once without it (as in browsers that have none).
+      for (const [anchoring, leaves] of [
+        ['native', 18],
+        ['none', 10],
+      ] as const) {
+        if (anchoring === 'none') await page.addStyleTag({ content: '* { overflow-anchor: none !important; }' });
+        const before = await reading.boundingBox();
+        const customer = `Customer ${token} new ${anchoring}`;
+        const { ids: added, workflowIds: addedWorkflows } = await startOrders(temporal, db, [customer]);
+        started.push(...addedWorkflows);
+        const writtenAt = await changes.firstSeen(added[0] ?? '');
+        const inserted = page.getByTestId('approval-row').filter({ hasText: customer });
+        await expect(inserted).toHaveCount(1, { timeout: remaining(writtenAt) });
+        report(`a row inserted above the one being read (anchoring: ${anchoring})`, writtenAt);
+
+        // It landed above the row being read, which has not moved on screen.
+        const [insertedBox, after] = await Promise.all([inserted.boundingBox(), reading.boundingBox()]);
+        expect(insertedBox?.y ?? Infinity).toBeLessThan(after?.y ?? -Infinity);
+        expect(Math.abs((after?.y ?? 0) - (before?.y ?? 0)), `the row moved (anchoring: ${anchoring})`).toBeLessThan(3);
+        await expect(reading).toBeFocused();
+
+        // A row above it leaves the list: approved outside Countersign, its workflow records the outcome (the worker writes the row).
+        const leaving = page.getByTestId('approval-row').filter({ hasText: customers[leaves] });
+        await expect(leaving).toHaveCount(1);
+        await temporal.activity.complete(
+          { workflowId: workflowIds[leaves] ?? '', activityId: APPROVAL_ACTIVITY_ID },
+          { approved: true, reviewer: 'ops@example.com' },
+        );
+        await expect(leaving).toHaveCount(0);
+        const afterLeaving = await reading.boundingBox();
+        expect(
+          Math.abs((afterLeaving?.y ?? 0) - (before?.y ?? 0)),
+          `the row moved when one above left (anchoring: ${anchoring})`,
+        ).toBeLessThan(3);
+        await expect(reading).toBeFocused();
+      }
+      await notReloaded();
+    } finally {
+      await Promise.all(
+        started.map((id) =>
+          temporal.workflow
+            .getHandle(id)
+            .terminate('e2e live.spec cleanup')
+            .catch(() => {}),
+        ),
+      );
     }
-    await notReloaded();
-  } finally {
-    await Promise.all(started.map((id) => temporal.workflow.getHandle(id).terminate('e2e live.spec cleanup').catch(() => {})));
-  }
-});
+  },
+);
 
 test.describe('signed out', () => {
   test.use({ storageState: { cookies: [], origins: [] } });

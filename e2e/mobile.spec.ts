@@ -37,11 +37,15 @@ test('the inbox shows cards without sideways scroll; selecting and approving by 
   await expectTapTarget(row.getByRole('link'), 'the row link');
   await expectTapTarget(page.getByRole('button', { name: /Keyboard shortcuts/ }), 'the shortcuts button');
 
-  await row.locator('label').filter({ has: page.getByRole('checkbox') }).tap();
+  await row
+    .locator('label')
+    .filter({ has: page.getByRole('checkbox') })
+    .tap();
   const bar = page.getByTestId('bulk-bar');
   await expect(bar).toContainText('1 request selected');
   await expectNoHorizontalScroll(page);
-  for (const name of ['Approve selected', 'Reject selected', 'Clear selection']) await expectTapTarget(bar.getByRole('button', { name }), name);
+  for (const name of ['Approve selected', 'Reject selected', 'Clear selection'])
+    await expectTapTarget(bar.getByRole('button', { name }), name);
   await expectTapTarget(bar.getByLabel('Comment'), 'the comment field');
 
   await bar.getByRole('button', { name: 'Approve selected' }).tap();

@@ -45,7 +45,11 @@ for (const [name, command, args] of [
 ] as const) {
   test(`${name} without NEXTAUTH_SECRET refuses to start and says why`, async () => {
     const [port = 0] = await freePorts(1);
-    const server = run(command, [...args, '-p', String(port)], { ...envWithout('NEXTAUTH_SECRET'), NODE_ENV: 'production', NEXTAUTH_URL: `http://127.0.0.1:${port}` });
+    const server = run(command, [...args, '-p', String(port)], {
+      ...envWithout('NEXTAUTH_SECRET'),
+      NODE_ENV: 'production',
+      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+    });
     try {
       expect(await server.exited).toBe(1);
       expect(server.output()).toContain('NEXTAUTH_SECRET: is required in production');
@@ -73,10 +77,13 @@ test('npm start migrates a fresh database, serves, and creates no known password
   const db = createDb(url.toString());
   try {
     await expect
-      .poll(async () => {
-        const answered = await fetch(`http://127.0.0.1:${port}/signin`).catch(() => undefined);
-        return answered?.status;
-      }, { timeout: 90_000, message: `npm start serves on ${port}:\n${server.output()}` })
+      .poll(
+        async () => {
+          const answered = await fetch(`http://127.0.0.1:${port}/signin`).catch(() => undefined);
+          return answered?.status;
+        },
+        { timeout: 90_000, message: `npm start serves on ${port}:\n${server.output()}` },
+      )
       .toBe(200);
     expect(server.output()).toMatch(/All migrations have been successfully applied/);
     expect(await db.user.count()).toBe(0);

@@ -4,7 +4,13 @@ import { test, expect, REVIEWER } from './support';
 test.use({ storageState: REVIEWER.storageState });
 
 function encodings(token: Buffer): string[] {
-  return [token.toString('base64'), token.toString('base64url'), token.toString('hex'), Array.from(token).join(','), encodeURIComponent(token.toString('base64'))];
+  return [
+    token.toString('base64'),
+    token.toString('base64url'),
+    token.toString('hex'),
+    Array.from(token).join(','),
+    encodeURIComponent(token.toString('base64')),
+  ];
 }
 
 test('inbox and detail pages, HTML and RSC payloads, hold no task token', async ({ page, pendingOrder, db }) => {

@@ -82,7 +82,9 @@ export const test = base.extend<Fixtures>({
           started.push(workflowId);
           let row: { id: string; title: string } | null = null;
           await expect
-            .poll(async () => (row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true, title: true } })), { message: `the row of ${workflowId}` })
+            .poll(async () => (row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true, title: true } })), {
+              message: `the row of ${workflowId}`,
+            })
             .not.toBeNull();
           if (!row) throw new Error('unreachable: polled until found');
           const { id: approvalId, title } = row;
@@ -113,11 +115,14 @@ export const test = base.extend<Fixtures>({
       });
       let approvalId: string | undefined;
       await expect
-        .poll(async () => {
-          const row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true } });
-          approvalId = row?.id;
-          return approvalId;
-        }, { message: `the worker writes the approval row for ${workflowId}` })
+        .poll(
+          async () => {
+            const row = await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true } });
+            approvalId = row?.id;
+            return approvalId;
+          },
+          { message: `the worker writes the approval row for ${workflowId}` },
+        )
         .toBeDefined();
       if (!approvalId) throw new Error('unreachable: polled until defined');
       return { approvalId, workflowId, customer, result: () => temporal.workflow.getHandle<typeof orderWorkflow>(workflowId).result() };

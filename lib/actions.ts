@@ -35,7 +35,9 @@ export async function runAction<S extends z.ZodType>(options: {
         const field = String(issue.path[0] ?? 'form');
         // A field the form never sent (an edited page, a stale or hand-made
         // request) gets this, not zod's "expected string, received undefined".
-        fieldErrors[field] ??= isMissing(options.input, field) ? `The form was sent without "${field}". Reload the page and try again.` : issue.message;
+        fieldErrors[field] ??= isMissing(options.input, field)
+          ? `The form was sent without "${field}". Reload the page and try again.`
+          : issue.message;
       }
       return { status: 'error', message: 'Please correct the highlighted fields.', fieldErrors };
     }

@@ -4,11 +4,19 @@ import { z } from 'zod';
 import type { ApprovalRequest } from './approval-contract';
 
 export const orderSchema = z.object({
-  id: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'id may hold letters, digits, dot, dash and underscore'),
+  id: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._-]+$/, 'id may hold letters, digits, dot, dash and underscore'),
   customer: z.string().trim().min(1, 'customer is required').max(200),
   amount: z.number().finite().positive('amount must be more than 0').max(1e12),
   currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD'),
-  items: z.array(z.object({ sku: z.string().min(1).max(64), qty: z.number().int().positive() })).max(100).optional(),
+  items: z
+    .array(z.object({ sku: z.string().min(1).max(64), qty: z.number().int().positive() }))
+    .max(100)
+    .optional(),
   requestedBy: z.string().max(200).optional(),
 });
 export type Order = z.infer<typeof orderSchema>;
@@ -39,7 +47,10 @@ export function orderToApprovalRequest(order: Order): ApprovalRequest {
 
 /** "SKU-1:2, SKU-2:1" (commas or new lines) → items; undefined for blank input. */
 export function parseItems(text: string): Order['items'] | null {
-  const parts = text.split(/[,\n]/).map((p) => p.trim()).filter(Boolean);
+  const parts = text
+    .split(/[,\n]/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) return undefined;
   const items: NonNullable<Order['items']> = [];
   for (const part of parts) {

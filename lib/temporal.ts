@@ -4,7 +4,10 @@ import { temporalEnv } from './env';
 
 const globalForTemporal = globalThis as unknown as { countersignTemporal?: Promise<Client> };
 
-export async function connectTemporal(address = temporalEnv().TEMPORAL_ADDRESS, namespace = temporalEnv().TEMPORAL_NAMESPACE): Promise<Client> {
+export async function connectTemporal(
+  address = temporalEnv().TEMPORAL_ADDRESS,
+  namespace = temporalEnv().TEMPORAL_NAMESPACE,
+): Promise<Client> {
   const connection = await Connection.connect({ address, connectTimeout: '5s' });
   return new Client({ connection, namespace });
 }

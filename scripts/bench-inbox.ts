@@ -97,7 +97,9 @@ async function growTo(db: Db, size: number, have: number): Promise<void> {
   await db.$executeRawUnsafe('VACUUM ANALYZE approval_requests');
   // Write the inserted pages out now, not during the timed requests.
   await db.$executeRawUnsafe('CHECKPOINT');
-  log(`${size.toLocaleString('en-US')} pending + ${Math.floor(size / 4).toLocaleString('en-US')} decided rows (inserted and analysed in ${Date.now() - started} ms)`);
+  log(
+    `${size.toLocaleString('en-US')} pending + ${Math.floor(size / 4).toLocaleString('en-US')} decided rows (inserted and analysed in ${Date.now() - started} ms)`,
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -225,7 +227,14 @@ async function measure(db: Db, http: { base: string; cookie: string } | undefine
     views.map(async (view) => {
       const { query } = parseInboxQuery(new URLSearchParams(view.search));
       const run = () => listInbox(db, query, { email: USER.email }, new Date());
-      return { view, total: (await run()).total, get: http && getter(http.base, http.cookie, view), query: async () => void (await run()), httpMs: [] as number[], dbMs: [] as number[] };
+      return {
+        view,
+        total: (await run()).total,
+        get: http && getter(http.base, http.cookie, view),
+        query: async () => void (await run()),
+        httpMs: [] as number[],
+        dbMs: [] as number[],
+      };
     }),
   );
   for (let round = 0; round < WARMUP + REQUESTS; round++) {
@@ -237,7 +246,12 @@ async function measure(db: Db, http: { base: string; cookie: string } | undefine
       p.dbMs.push(dbMs);
     }
   }
-  return probes.map((p) => ({ size, view: p.view.name, http: p.get ? figures(p.httpMs) : undefined, db: { ...figures(p.dbMs), total: p.total } }));
+  return probes.map((p) => ({
+    size,
+    view: p.view.name,
+    http: p.get ? figures(p.httpMs) : undefined,
+    db: { ...figures(p.dbMs), total: p.total },
+  }));
 }
 
 async function explain(db: Db, view: View): Promise<void> {
@@ -270,8 +284,13 @@ function printTable(results: Result[]): void {
   // With HTTP figures, listInbox's own are added alongside: the database's share of each render.
   const extra = (r: Result) => (withHttp ? ` ${f(r.db.p50)} | ${f(r.db.p95)} |` : '');
   console.log('');
-  const load = os.loadavg().map((n) => n.toFixed(1)).join(' / ');
-  console.log(`Inbox, ${os.cpus().length} cores (load average ${load} at the end), ${new Date().toISOString().slice(0, 10)}; times in ms; ratios against the same view at ${SIZES[0]?.toLocaleString('en-US')} pending rows`);
+  const load = os
+    .loadavg()
+    .map((n) => n.toFixed(1))
+    .join(' / ');
+  console.log(
+    `Inbox, ${os.cpus().length} cores (load average ${load} at the end), ${new Date().toISOString().slice(0, 10)}; times in ms; ratios against the same view at ${SIZES[0]?.toLocaleString('en-US')} pending rows`,
+  );
   console.log('');
   console.log(`| pending rows | view | matching | ${what} p50 | p95 | p50 ratio | p95 ratio |${withHttp ? ' listInbox p50 | p95 |' : ''}`);
   console.log(`|---:|---|---:|---:|---:|---:|---:|${withHttp ? '---:|---:|' : ''}`);
@@ -279,7 +298,9 @@ function printTable(results: Result[]): void {
     const b = baseline.get(r.view);
     const m = main(r);
     const bm = b ? main(b) : undefined;
-    console.log(`| ${r.size.toLocaleString('en-US')} | ${r.view} | ${r.db.total.toLocaleString('en-US')} | ${f(m.p50)} | ${f(m.p95)} | ${ratio(m.p50, bm?.p50)} | ${ratio(m.p95, bm?.p95)} |${extra(r)}`);
+    console.log(
+      `| ${r.size.toLocaleString('en-US')} | ${r.view} | ${r.db.total.toLocaleString('en-US')} | ${f(m.p50)} | ${f(m.p95)} | ${ratio(m.p50, bm?.p50)} | ${ratio(m.p95, bm?.p95)} |${extra(r)}`,
+    );
   }
   const last = SIZES[SIZES.length - 1];
   const worst = Math.max(...results.filter((r) => r.size === last).map((r) => main(r).p95));
@@ -318,7 +339,12 @@ async function startApp(databaseUrl: string, webPort: number): Promise<{ base: s
     }
     log(`built in ${Math.round((Date.now() - started) / 1000)} s`);
   }
-  const server = spawn(next, ['start', '-H', '127.0.0.1', '-p', String(webPort)], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(next, ['start', '-H', '127.0.0.1', '-p', String(webPort)], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   cleanups.push(async () => {
     if (server.exitCode !== null || server.pid === undefined) return;
     const exited = new Promise((r) => server.once('exit', r));
@@ -359,11 +385,13 @@ async function main(): Promise<void> {
       database: DEV_DB.database,
       // The server's own start-up and shutdown chatter is not worth a line.
       log: (line) => {
-        if (!line.startsWith('initialising') && !line.includes('terminating connection due to administrator command')) log(`postgres: ${line}`);
+        if (!line.startsWith('initialising') && !line.includes('terminating connection due to administrator command'))
+          log(`postgres: ${line}`);
       },
     });
     cleanups.push(() => postgres.stop());
-    if (!postgres.dataDir.startsWith(tmp + path.sep)) cleanups.splice(cleanups.length - 1, 0, () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }));
+    if (!postgres.dataDir.startsWith(tmp + path.sep))
+      cleanups.splice(cleanups.length - 1, 0, () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }));
     await migrateDatabase({ ...process.env, DATABASE_URL: postgres.url }, () => undefined);
     const db = createDb(postgres.url);
     cleanups.push(() => db.$disconnect());
@@ -380,7 +408,9 @@ async function main(): Promise<void> {
       const views = await viewsFor(db, size);
       for (const r of await measure(db, http, size, views)) {
         results.push(r);
-        log(`${size} ${r.view} (${r.db.total} matching): ${r.http ? `GET p50 ${r.http.p50.toFixed(1)} ms, p95 ${r.http.p95.toFixed(1)} ms; ` : ''}listInbox p50 ${r.db.p50.toFixed(1)} ms, p95 ${r.db.p95.toFixed(1)} ms`);
+        log(
+          `${size} ${r.view} (${r.db.total} matching): ${r.http ? `GET p50 ${r.http.p50.toFixed(1)} ms, p95 ${r.http.p95.toFixed(1)} ms; ` : ''}listInbox p50 ${r.db.p50.toFixed(1)} ms, p95 ${r.db.p95.toFixed(1)} ms`,
+        );
       }
       if (EXPLAIN && size === SIZES[SIZES.length - 1]) for (const view of views) await explain(db, view);
     }

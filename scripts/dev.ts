@@ -274,7 +274,12 @@ async function up(): Promise<Running> {
   // Plain node with tsx's loader, not the tsx CLI: the CLI gives its child 30 ms
   // to take a signal, and a worker busy with a sweep can miss that and be killed.
   services.push(startChild('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], childEnv));
-  services.push(startChild('web', path.join(BIN, 'next'), ['dev', '-H', process.env.HOST ?? '127.0.0.1', '-p', String(webPort)], { ...childEnv, PORT: String(webPort) }));
+  services.push(
+    startChild('web', path.join(BIN, 'next'), ['dev', '-H', process.env.HOST ?? '127.0.0.1', '-p', String(webPort)], {
+      ...childEnv,
+      PORT: String(webPort),
+    }),
+  );
   return { webPort, temporalUiUrl, dataDir };
 }
 

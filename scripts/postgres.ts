@@ -185,7 +185,18 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     fs.writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
     if (runAs) fs.chownSync(pwfile, runAs.uid, runAs.gid);
     try {
-      await run(bins.initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${options.user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], runAs);
+      await run(
+        bins.initdb,
+        [
+          `--pgdata=${dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${options.user}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        runAs,
+      );
     } finally {
       fs.rmSync(pwfile, { force: true });
     }
@@ -209,14 +220,19 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     const text = d.toString();
     stderr = (stderr + text).slice(-4000);
     // "starting up" answers our own readiness probe; not worth showing.
-    for (const line of text.split('\n')) if (/ERROR|FATAL|PANIC/.test(line) && !line.includes('the database system is starting up')) log(line);
+    for (const line of text.split('\n'))
+      if (/ERROR|FATAL|PANIC/.test(line) && !line.includes('the database system is starting up')) log(line);
   });
   const exit = new Promise<void>((resolve) => child.on('exit', () => ((exited = true), resolve())));
   try {
-    await waitFor(async () => {
-      if (exited) throw new Error(`PostgreSQL exited during start-up: ${stderr}`);
-      return canConnect(admin);
-    }, 60_000, `PostgreSQL on port ${port}`);
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`PostgreSQL exited during start-up: ${stderr}`);
+        return canConnect(admin);
+      },
+      60_000,
+      `PostgreSQL on port ${port}`,
+    );
   } catch (error) {
     child.kill('SIGINT');
     throw error;

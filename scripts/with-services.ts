@@ -74,7 +74,10 @@ async function main(): Promise<number> {
     cleanups.push({ name: 'postgres', run: () => postgres.stop() });
     if (!postgres.dataDir.startsWith(tmp + path.sep)) {
       // Moved where the postgres user can reach it (a private TMPDIR, as root): throwaway all the same.
-      cleanups.splice(cleanups.length - 1, 0, { name: 'postgres data', run: () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }) });
+      cleanups.splice(cleanups.length - 1, 0, {
+        name: 'postgres data',
+        run: () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }),
+      });
     }
     checkpoint();
 
@@ -89,7 +92,12 @@ async function main(): Promise<number> {
     checkpoint();
 
     const bin = path.resolve(ensureTemporal(log));
-    const temporal = await startTemporalServer({ bin, port: temporalPort, dbFile: path.join(tmp, 'temporal.db'), log: (line) => log(`temporal: ${line}`) });
+    const temporal = await startTemporalServer({
+      bin,
+      port: temporalPort,
+      dbFile: path.join(tmp, 'temporal.db'),
+      log: (line) => log(`temporal: ${line}`),
+    });
     cleanups.push({ name: 'temporal', run: () => temporal.stop() });
     log(`temporal: ${temporal.address} (namespace default, headless)`);
     checkpoint();

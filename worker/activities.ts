@@ -67,7 +67,10 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
           const pause = STORE_RETRY_DELAYS_MS[tries];
           const message = error instanceof Error ? error.message : String(error);
           if (pause === undefined) {
-            log.error('Could not store the approval request; the reconciler will write it from history', { attempt: info.attempt, error: message });
+            log.error('Could not store the approval request; the reconciler will write it from history', {
+              attempt: info.attempt,
+              error: message,
+            });
             break;
           }
           log.warn('Storing the approval request failed; retrying', { attempt: info.attempt, error: message });

@@ -20,7 +20,9 @@ export function startReconciler(sweeper: Sweeper, intervalMs: number, log: (line
       .then(
         (report) => {
           if (report.filled || report.closed || report.failed) {
-            log(`[reconciler] checked ${report.checked}: ${report.filled} written from history, ${report.closed} closed, ${report.failed} failed`);
+            log(
+              `[reconciler] checked ${report.checked}: ${report.filled} written from history, ${report.closed} closed, ${report.failed} failed`,
+            );
           }
         },
         (error: unknown) => log(`[reconciler] sweep failed: ${error instanceof Error ? error.message : String(error)}`),

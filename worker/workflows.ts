@@ -1,7 +1,15 @@
 // Workflow code: deterministic. It imports activity *types* only, and no Node
 // or database module (eslint enforces both).
 import { RetryState } from '@temporalio/common';
-import { ActivityFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities, TimeoutFailure } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  TimeoutFailure,
+} from '@temporalio/workflow';
 import {
   APPROVAL_ACTIVITY_ID,
   APPROVAL_DENIED,
@@ -45,7 +53,10 @@ async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome>
     if (error instanceof ActivityFailure && isRejection(error.cause)) return outcomeOfRejection(error.cause);
     // The last window ran out: by its timeout, or by a retryable failure sent
     // from outside (which would otherwise have re-issued it).
-    if (error instanceof ActivityFailure && (error.cause instanceof TimeoutFailure || error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED)) {
+    if (
+      error instanceof ActivityFailure &&
+      (error.cause instanceof TimeoutFailure || error.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED)
+    ) {
       return { status: 'EXPIRED' };
     }
     throw error;
@@ -60,7 +71,9 @@ export async function orderWorkflow(order: Order): Promise<OrderResult> {
   } catch (error) {
     if (isCancellation(error)) {
       // Cancelled while waiting: the inbox must say so before the workflow ends.
-      await CancellationScope.nonCancellable(() => recordApprovalOutcome(APPROVAL_ACTIVITY_ID, { status: 'CANCELLED', reason: 'The workflow was cancelled' }, request));
+      await CancellationScope.nonCancellable(() =>
+        recordApprovalOutcome(APPROVAL_ACTIVITY_ID, { status: 'CANCELLED', reason: 'The workflow was cancelled' }, request),
+      );
     }
     throw error;
   }

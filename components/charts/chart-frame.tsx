@@ -55,7 +55,19 @@ export function ticks(max: number, count = 4): number[] {
 }
 
 /** Horizontal grid lines with their values on the left, and the y axis's label. */
-export function YAxis({ plot, values, max, format, label }: { plot: Plot; values: number[]; max: number; format: (value: number) => string; label: string }) {
+export function YAxis({
+  plot,
+  values,
+  max,
+  format,
+  label,
+}: {
+  plot: Plot;
+  values: number[];
+  max: number;
+  format: (value: number) => string;
+  label: string;
+}) {
   const y = (value: number) => plot.y1 - (value / max) * plot.height;
   return (
     <g className="text-slate-500">
@@ -67,7 +79,12 @@ export function YAxis({ plot, values, max, format, label }: { plot: Plot; values
           </text>
         </g>
       ))}
-      <text transform={`translate(12 ${plot.y0 + plot.height / 2}) rotate(-90)`} textAnchor="middle" fontSize={11} className="fill-slate-600">
+      <text
+        transform={`translate(12 ${plot.y0 + plot.height / 2}) rotate(-90)`}
+        textAnchor="middle"
+        fontSize={11}
+        className="fill-slate-600"
+      >
         {label}
       </text>
     </g>
@@ -124,7 +141,10 @@ export function ChartFrame({
         {title}
       </figcaption>
       {empty !== null ? (
-        <p data-testid="chart-empty" className="flex h-40 items-center justify-center rounded-md border border-dashed border-slate-300 px-4 text-center text-sm text-slate-600">
+        <p
+          data-testid="chart-empty"
+          className="flex h-40 items-center justify-center rounded-md border border-dashed border-slate-300 px-4 text-center text-sm text-slate-600"
+        >
           No data yet: {empty}
         </p>
       ) : (
@@ -139,7 +159,13 @@ export function ChartFrame({
               ))}
             </ul>
           )}
-          <svg role="img" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`} viewBox={`0 0 ${WIDTH} ${height}`} className="h-auto w-full">
+          <svg
+            role="img"
+            aria-labelledby={`${id}-title`}
+            aria-describedby={`${id}-desc`}
+            viewBox={`0 0 ${WIDTH} ${height}`}
+            className="h-auto w-full"
+          >
             <title id={`${id}-title`}>{`${title}: ${summary}`}</title>
             <desc id={`${id}-desc`}>The same figures are listed in the table that follows the chart.</desc>
             {children}

@@ -14,7 +14,10 @@ const UNITS = [
 /** A time axis in one unit (seconds, minutes, hours or days) that suits the largest value. */
 function durationScale(maxSeconds: number): { max: number; format: (seconds: number) => string } {
   const unit = UNITS.find((u) => maxSeconds < u.below) ?? UNITS[3];
-  return { max: niceMax(maxSeconds / unit.seconds) * unit.seconds, format: (seconds) => `${Math.round((seconds / unit.seconds) * 100) / 100}${unit.suffix}` };
+  return {
+    max: niceMax(maxSeconds / unit.seconds) * unit.seconds,
+    format: (seconds) => `${Math.round((seconds / unit.seconds) * 100) / 100}${unit.suffix}`,
+  };
 }
 
 /** A readable duration, sub-second ones included ("0.4s"). */
@@ -26,7 +29,23 @@ const SERIES = [
 ] as const;
 
 /** One series as lines between consecutive days that have a value, and a dot per value. */
-function Series({ days, pick, plot, y, line, dot, dash }: { days: DayFigures[]; pick: (d: DayFigures) => number | null; plot: Plot; y: (s: number) => number; line: string; dot: string; dash: string | undefined }) {
+function Series({
+  days,
+  pick,
+  plot,
+  y,
+  line,
+  dot,
+  dash,
+}: {
+  days: DayFigures[];
+  pick: (d: DayFigures) => number | null;
+  plot: Plot;
+  y: (s: number) => number;
+  line: string;
+  dot: string;
+  dash: string | undefined;
+}) {
   const slot = plot.width / Math.max(days.length, 1);
   const points = days.map((d, i) => {
     const value = pick(d);
@@ -56,7 +75,9 @@ export function DecisionTimeChart({ days }: { days: DayFigures[] }) {
   const decisions = days.reduce((sum, d) => sum + d.decided, 0);
   const summary =
     `${decisions} decisions on ${decidedDays.length} of the last ${days.length} days` +
-    (latest ? `; on ${latest.day} the median was ${duration(latest.medianSeconds ?? 0)} and the 90th percentile ${duration(latest.p90Seconds ?? 0)}.` : '.');
+    (latest
+      ? `; on ${latest.day} the median was ${duration(latest.medianSeconds ?? 0)} and the 90th percentile ${duration(latest.p90Seconds ?? 0)}.`
+      : '.');
 
   return (
     <ChartFrame
@@ -68,7 +89,12 @@ export function DecisionTimeChart({ days }: { days: DayFigures[] }) {
       legend={SERIES.map((s) => ({ label: s.label, swatch: s.swatch }))}
       table={{
         columns: ['Day (UTC)', 'Decisions', 'Median', '90th percentile'],
-        rows: days.map((d) => [d.day, d.decided, d.medianSeconds === null ? '—' : duration(d.medianSeconds), d.p90Seconds === null ? '—' : duration(d.p90Seconds)]),
+        rows: days.map((d) => [
+          d.day,
+          d.decided,
+          d.medianSeconds === null ? '—' : duration(d.medianSeconds),
+          d.p90Seconds === null ? '—' : duration(d.p90Seconds),
+        ]),
       }}
     >
       <YAxis plot={plot} values={ticks(scale.max, 5)} max={scale.max} format={scale.format} label="Time to decision" />

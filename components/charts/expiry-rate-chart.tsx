@@ -13,7 +13,10 @@ export function ExpiryRateChart({ days }: { days: DayFigures[] }) {
   const slot = plot.width / Math.max(days.length, 1);
   const barWidth = slot * 0.6;
   const y = (rate: number) => plot.y1 - rate * plot.height;
-  const worst = days.reduce<DayFigures | null>((top, d) => (d.expiryRate !== null && (top?.expiryRate ?? -1) < d.expiryRate ? d : top), null);
+  const worst = days.reduce<DayFigures | null>(
+    (top, d) => (d.expiryRate !== null && (top?.expiryRate ?? -1) < d.expiryRate ? d : top),
+    null,
+  );
   const summary =
     `over the last ${days.length} days, ${expired} of ${closed} closed requests expired (${closed > 0 ? percent(expired / closed) : '0%'})` +
     (worst?.expiryRate ? `; the highest day was ${worst.day} at ${percent(worst.expiryRate)}.` : '.');
@@ -35,7 +38,9 @@ export function ExpiryRateChart({ days }: { days: DayFigures[] }) {
         const x = plot.x0 + i * slot + (slot - barWidth) / 2;
         return (
           <g key={d.day}>
-            {d.expiryRate !== null && d.expiryRate > 0 && <rect x={x} y={y(d.expiryRate)} width={barWidth} height={plot.y1 - y(d.expiryRate)} rx={2} className="fill-orange-500" />}
+            {d.expiryRate !== null && d.expiryRate > 0 && (
+              <rect x={x} y={y(d.expiryRate)} width={barWidth} height={plot.y1 - y(d.expiryRate)} rx={2} className="fill-orange-500" />
+            )}
             {d.expiryRate !== null && (
               <text x={x + barWidth / 2} y={y(d.expiryRate) - 4} textAnchor="middle" fontSize={9} className="fill-slate-700">
                 {percent(d.expiryRate)}

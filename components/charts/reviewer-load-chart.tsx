@@ -28,7 +28,10 @@ export function ReviewerLoadChart({ reviewers }: { reviewers: ReviewerLoad[] }) 
       empty={reviewers.length === 0 ? 'nobody holds a request or decided one in the last 7 days.' : null}
       height={height}
       legend={SERIES.map((s) => ({ label: s.label, swatch: s.swatch }))}
-      table={{ columns: ['Reviewer', 'Open claims', 'Decisions, last 7 days'], rows: reviewers.map((r) => [r.reviewer, r.openClaims, r.decisions]) }}
+      table={{
+        columns: ['Reviewer', 'Open claims', 'Decisions, last 7 days'],
+        rows: reviewers.map((r) => [r.reviewer, r.openClaims, r.decisions]),
+      }}
     >
       {values.map((value) => (
         <g key={value}>
@@ -50,7 +53,14 @@ export function ReviewerLoadChart({ reviewers }: { reviewers: ReviewerLoad[] }) 
               const barTop = top + 5 + j * 12;
               return (
                 <g key={s.key}>
-                  <rect x={plot.x0} y={barTop} width={Math.max(x(value) - plot.x0, value > 0 ? 2 : 0)} height={10} rx={2} className={s.bar} />
+                  <rect
+                    x={plot.x0}
+                    y={barTop}
+                    width={Math.max(x(value) - plot.x0, value > 0 ? 2 : 0)}
+                    height={10}
+                    rx={2}
+                    className={s.bar}
+                  />
                   <text x={x(value) + 4} y={barTop + 5} dy="0.32em" fontSize={9} className="fill-slate-700">
                     {value}
                   </text>
@@ -64,10 +74,14 @@ export function ReviewerLoadChart({ reviewers }: { reviewers: ReviewerLoad[] }) 
       <text x={plot.x0 + plot.width / 2} y={height - 6} textAnchor="middle" fontSize={11} className="fill-slate-600">
         Requests
       </text>
-      <text transform={`translate(10 ${plot.y0 + plot.height / 2}) rotate(-90)`} textAnchor="middle" fontSize={11} className="fill-slate-600">
+      <text
+        transform={`translate(10 ${plot.y0 + plot.height / 2}) rotate(-90)`}
+        textAnchor="middle"
+        fontSize={11}
+        className="fill-slate-600"
+      >
         Reviewer
       </text>
     </ChartFrame>
   );
 }
-

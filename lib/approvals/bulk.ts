@@ -57,7 +57,9 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
 }
 
 function decisionFor(bulk: BulkDecision, id: string): Decision {
-  return bulk.decision === 'APPROVED' ? { decision: 'APPROVED', id, comment: bulk.comment } : { decision: 'REJECTED', id, reason: bulk.reason };
+  return bulk.decision === 'APPROVED'
+    ? { decision: 'APPROVED', id, comment: bulk.comment }
+    : { decision: 'REJECTED', id, reason: bulk.reason };
 }
 
 export async function decideApprovals(
@@ -70,19 +72,36 @@ export async function decideApprovals(
   // The input schema holds callers to this; a caller that skipped it is a programming error.
   if (ids.length > BULK_MAX) throw new RangeError(`decideApprovals takes at most ${BULK_MAX} requests, not ${ids.length}`);
   const titles = new Map(
-    (await deps.db.approvalRequest.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } })).map((row) => [row.id, row.title]),
+    (await deps.db.approvalRequest.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } })).map((row) => [
+      row.id,
+      row.title,
+    ]),
   );
   // Temporal down: each try costs the 5 s deadline. After two in a row, the rest are not tried.
   let unavailableInARow = 0;
   return mapBounded(ids, concurrency, async (id): Promise<BulkItemResult> => {
     const title = titles.get(id) ?? null;
     if (unavailableInARow >= 2) {
-      return { id, title, outcome: 'refused', code: 'TEMPORAL_UNAVAILABLE', message: 'Not tried: Temporal is not answering. Nothing was changed; try again in a moment.' };
+      return {
+        id,
+        title,
+        outcome: 'refused',
+        code: 'TEMPORAL_UNAVAILABLE',
+        message: 'Not tried: Temporal is not answering. Nothing was changed; try again in a moment.',
+      };
     }
     try {
       const decided = await decideApproval(deps, decisionFor(bulk, id), decider);
       unavailableInARow = 0;
-      return { id, title, outcome: 'decided', status: decided.status, decidedBy: decided.decidedBy, decidedAt: decided.decidedAt.toISOString(), recorded: decided.recorded };
+      return {
+        id,
+        title,
+        outcome: 'decided',
+        status: decided.status,
+        decidedBy: decided.decidedBy,
+        decidedAt: decided.decidedAt.toISOString(),
+        recorded: decided.recorded,
+      };
     } catch (error) {
       if (error instanceof ApprovalError) {
         unavailableInARow = error.code === 'TEMPORAL_UNAVAILABLE' ? unavailableInARow + 1 : 0;

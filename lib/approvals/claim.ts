@@ -10,7 +10,15 @@ import type { Db } from '../db';
 import type { Role } from '../users';
 import { keyOf } from './activity-call';
 import { ApprovalError, claimedByOther } from './errors';
-import { acknowledgeCancelled, approvalIdSchema, heartbeatLocked, lockPendingRow, temporalUnavailable, type ClaimHeartbeat, type LockedRow } from './locked-row';
+import {
+  acknowledgeCancelled,
+  approvalIdSchema,
+  heartbeatLocked,
+  lockPendingRow,
+  temporalUnavailable,
+  type ClaimHeartbeat,
+  type LockedRow,
+} from './locked-row';
 import { explainGoneActivity } from './reconcile';
 
 export type { ClaimHeartbeat } from './locked-row';
@@ -66,14 +74,21 @@ async function moveClaim(deps: Deps, id: string, actor: string, plan: (row: Lock
     async (tx): Promise<Outcome> => {
       const row = await lockPendingRow(tx, id);
       const move = plan(row);
-      if (!move) return { kind: 'ok', change: { claimedBy: row.claimed_by, claimedAt: row.claimed_at, previous: row.claimed_by, changed: false } };
+      if (!move)
+        return { kind: 'ok', change: { claimedBy: row.claimed_by, claimedAt: row.claimed_at, previous: row.claimed_by, changed: false } };
       const claimedAt = move.to ? new Date() : null;
       const heartbeat: ClaimHeartbeat = { claimedBy: move.to, claimedAt: claimedAt?.toISOString() ?? null };
       const answer = await heartbeatLocked(tx, temporal, row, heartbeat, actor);
       if (answer !== 'ok') return { kind: answer, row };
       await tx.approvalRequest.update({ where: { id: row.id }, data: { claimedBy: move.to, claimedAt } });
       await tx.auditEvent.create({
-        data: { approvalRequestId: row.id, actor, action: move.action, path: 'DASHBOARD', details: move.details(heartbeat, row.claimed_by) },
+        data: {
+          approvalRequestId: row.id,
+          actor,
+          action: move.action,
+          path: 'DASHBOARD',
+          details: move.details(heartbeat, row.claimed_by),
+        },
       });
       return { kind: 'ok', change: { claimedBy: move.to, claimedAt, previous: row.claimed_by, changed: true } };
     },
@@ -81,7 +96,9 @@ async function moveClaim(deps: Deps, id: string, actor: string, plan: (row: Lock
   );
   if (outcome.kind !== 'ok') {
     if (outcome.kind === 'cancelled') throw await acknowledgeCancelled(temporal, outcome.row);
-    throw await explainGoneActivity(deps, keyOf(outcome.row)).catch((cause: unknown) => (cause instanceof ApprovalError ? cause : temporalUnavailable(id, cause)));
+    throw await explainGoneActivity(deps, keyOf(outcome.row)).catch((cause: unknown) =>
+      cause instanceof ApprovalError ? cause : temporalUnavailable(id, cause),
+    );
   }
   return outcome.change;
 }
@@ -127,6 +144,8 @@ export async function reassignClaim(deps: Deps, input: ReassignInput, admin: Cla
     throw new ApprovalError('NOT_FOUND', `No reviewer or admin has the email ${input.to}. Choose someone from the list.`);
   }
   return moveClaim(deps, input.id, admin.email, (row) =>
-    row.claimed_by === target.email ? null : { to: target.email, action: 'REASSIGNED', details: (_heartbeat, from) => ({ from, to: target.email }) },
+    row.claimed_by === target.email
+      ? null
+      : { to: target.email, action: 'REASSIGNED', details: (_heartbeat, from) => ({ from, to: target.email }) },
   );
 }

@@ -8,25 +8,38 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { APPROVAL_DENIED, COMMENT_MAX, REASON_MAX, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../approval-contract';
+import {
+  APPROVAL_DENIED,
+  COMMENT_MAX,
+  REASON_MAX,
+  VIA_COUNTERSIGN,
+  type ApprovalDeniedDetails,
+  type ApprovalResult,
+} from '../approval-contract';
 import type { Db } from '../db';
 import { ActivityGoneError, callActivity, keyOf } from './activity-call';
 import { ApprovalError, claimedByOther } from './errors';
-import { acknowledgeCancelled, approvalIdSchema, claimDetails, heartbeatLocked, lockPendingRow, temporalUnavailable, type LockedRow } from './locked-row';
+import {
+  acknowledgeCancelled,
+  approvalIdSchema,
+  claimDetails,
+  heartbeatLocked,
+  lockPendingRow,
+  temporalUnavailable,
+  type LockedRow,
+} from './locked-row';
 import { explainGoneActivity } from './reconcile';
 
 export { COMPLETION_DEADLINE_MS } from './activity-call';
 export { approvalIdSchema } from './locked-row';
 
-const text = (max: number, label: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, `${label} must be at most ${max} characters`);
+const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be at most ${max} characters`);
 
 export const approveInputSchema = z.object({
   id: approvalIdSchema,
-  comment: text(COMMENT_MAX, 'Comment').optional().transform((v) => v || undefined),
+  comment: text(COMMENT_MAX, 'Comment')
+    .optional()
+    .transform((v) => v || undefined),
 });
 export const rejectInputSchema = z.object({
   id: approvalIdSchema,
@@ -52,7 +65,12 @@ export interface DecidedApproval {
 
 function send(client: Client, decision: Decision, reviewer: string) {
   if (decision.decision === 'APPROVED') {
-    const result: ApprovalResult = { approved: true, reviewer, ...(decision.comment ? { comment: decision.comment } : {}), via: VIA_COUNTERSIGN };
+    const result: ApprovalResult = {
+      approved: true,
+      reviewer,
+      ...(decision.comment ? { comment: decision.comment } : {}),
+      via: VIA_COUNTERSIGN,
+    };
     return (target: Uint8Array | { workflowId: string; runId: string; activityId: string }) =>
       // Same call either way; the branches narrow the target for the SDK's overloads.
       target instanceof Uint8Array ? client.activity.complete(target, result) : client.activity.complete(target, result);
@@ -119,7 +137,10 @@ export async function decideApproval(deps: { db: Db; temporal: Client }, decisio
     if (accepted) {
       // Temporal has the decision; only our copy failed. The workflow records
       // its outcome (marked as ours by `via`), and the reconciler backs it up.
-      console.error(`[countersign] approval ${accepted.id} was decided in Temporal but not stored:`, error instanceof Error ? error.message : error);
+      console.error(
+        `[countersign] approval ${accepted.id} was decided in Temporal but not stored:`,
+        error instanceof Error ? error.message : error,
+      );
       return { id: accepted.id, status: decision.decision, decidedBy: decider.email, decidedAt: accepted.decidedAt, recorded: false };
     }
     if (gone) {

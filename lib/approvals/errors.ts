@@ -59,9 +59,15 @@ export function notPending(status: ClosedStatus, decidedBy: string | null, decid
     case 'EXPIRED':
       return new ApprovalError('NO_LONGER_PENDING', `This request expired${when}: no one decided it within its approval windows.`);
     case 'CANCELLED':
-      return new ApprovalError('NO_LONGER_PENDING', `This request was cancelled${when}${decidedBy ? ` by ${decidedBy}` : ''}: its workflow no longer waits for a decision.`);
+      return new ApprovalError(
+        'NO_LONGER_PENDING',
+        `This request was cancelled${when}${decidedBy ? ` by ${decidedBy}` : ''}: its workflow no longer waits for a decision.`,
+      );
     case 'TERMINATED':
-      return new ApprovalError('NO_LONGER_PENDING', `Its workflow was terminated${when}${decidedBy ? ` by ${decidedBy}` : ''}: it can no longer be decided.`);
+      return new ApprovalError(
+        'NO_LONGER_PENDING',
+        `Its workflow was terminated${when}${decidedBy ? ` by ${decidedBy}` : ''}: it can no longer be decided.`,
+      );
   }
 }
 

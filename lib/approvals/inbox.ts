@@ -100,7 +100,9 @@ const cursorBodySchema = z
   .object({ s: z.enum(INBOX_SORTS), k: z.string().max(40).nullable(), i: z.guid(), c: z.string().max(16) })
   .strict()
   .refine((b) => b.c === checksumOf(b.s, b.k, b.i))
-  .refine((b) => (b.s === 'amount' ? b.k === null || DECIMAL.test(b.k) : b.k !== null && ISO_MS.test(b.k) && !Number.isNaN(Date.parse(b.k))));
+  .refine((b) =>
+    b.s === 'amount' ? b.k === null || DECIMAL.test(b.k) : b.k !== null && ISO_MS.test(b.k) && !Number.isNaN(Date.parse(b.k)),
+  );
 
 /** The cursor in a link, or null when it is not one this app wrote (edited, truncated, garbage). */
 export function decodeCursor(token: string): InboxCursor | null {
@@ -191,29 +193,37 @@ export const inboxParamsSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.min !== undefined && v.max !== undefined && Number(v.min) > Number(v.max)) {
-      ctx.addIssue({ code: 'custom', path: ['max'], message: `The maximum amount (${v.max}) is below the minimum (${v.min}); the maximum was ignored.` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max'],
+        message: `The maximum amount (${v.max}) is below the minimum (${v.min}); the maximum was ignored.`,
+      });
     }
-    if (v.after && v.before) ctx.addIssue({ code: 'custom', path: ['before'], message: 'A page link cannot go both ways; "before" was ignored.' });
+    if (v.after && v.before)
+      ctx.addIssue({ code: 'custom', path: ['before'], message: 'A page link cannot go both ways; "before" was ignored.' });
     for (const key of ['after', 'before'] as const) {
       const c = v[key];
-      if (c && c.sort !== v.sort) ctx.addIssue({ code: 'custom', path: [key], message: 'This page link belongs to another sort order, so it was ignored; showing the first page.' });
+      if (c && c.sort !== v.sort)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'This page link belongs to another sort order, so it was ignored; showing the first page.',
+        });
     }
   })
-  .transform(
-    (v): InboxQuery => ({
-      status: v.status,
-      ...(v.min !== undefined && { min: v.min }),
-      ...(v.max !== undefined && { max: v.max }),
-      ...(v.customer !== undefined && { customer: v.customer }),
-      mine: v.mine,
-      overdue: v.overdue,
-      sort: v.sort,
-      dir: v.dir || DEFAULT_DIR[v.sort],
-      ...(v.q !== undefined && { q: v.q }),
-      ...(v.after && { after: v.after }),
-      ...(v.before && { before: v.before }),
-    }),
-  );
+  .transform((v): InboxQuery => ({
+    status: v.status,
+    ...(v.min !== undefined && { min: v.min }),
+    ...(v.max !== undefined && { max: v.max }),
+    ...(v.customer !== undefined && { customer: v.customer }),
+    mine: v.mine,
+    overdue: v.overdue,
+    sort: v.sort,
+    dir: v.dir || DEFAULT_DIR[v.sort],
+    ...(v.q !== undefined && { q: v.q }),
+    ...(v.after && { after: v.after }),
+    ...(v.before && { before: v.before }),
+  }));
 
 export type InboxSearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
 
@@ -250,7 +260,10 @@ export function parseInboxQuery(params: InboxSearchParams): { query: InboxQuery;
     }
     if (!dropped) break;
   }
-  return { query: { ...DEFAULT_INBOX_QUERY }, issues: issues.length ? issues : [{ param: '', message: 'The filters in this link could not be read; showing the default view.' }] };
+  return {
+    query: { ...DEFAULT_INBOX_QUERY },
+    issues: issues.length ? issues : [{ param: '', message: 'The filters in this link could not be read; showing the default view.' }],
+  };
 }
 
 /**
@@ -299,7 +312,9 @@ const VIEW_COLUMNS = Prisma.raw(
   `id::text AS id, title, customer, amount::text AS amount, currency, status::text AS status, attempt, claimed_by AS "claimedBy", ` +
     `to_char(requested_at, ${ISO}) AS "requestedAt", to_char(deadline, ${ISO}) AS deadline, decided_by AS "decidedBy"`,
 );
-const OUTER_COLUMNS = Prisma.raw('id, title, customer, amount, currency, status, attempt, "claimedBy", "requestedAt", deadline, "decidedBy"');
+const OUTER_COLUMNS = Prisma.raw(
+  'id, title, customer, amount, currency, status, attempt, "claimedBy", "requestedAt", deadline, "decidedBy"',
+);
 
 /** The free-text expression the trigram index (migration 20261128213705_inbox) is built on. */
 const SEARCH_EXPRESSION = Prisma.raw(`lower(title || ' ' || coalesce(customer, '') || ' ' || workflow_id)`);
@@ -345,7 +360,14 @@ const statusIs = (status: DbStatus) => Prisma.sql`status = CAST(${status} AS "Ap
  * outer query merges at most a few pages of rows. So every page, the first or
  * the thousandth, reads about one page per branch.
  */
-function pageSql(query: InboxQuery, statuses: DbStatus[], filters: Prisma.Sql[], from: InboxCursor | undefined, backward: boolean, limit: number): Prisma.Sql {
+function pageSql(
+  query: InboxQuery,
+  statuses: DbStatus[],
+  filters: Prisma.Sql[],
+  from: InboxCursor | undefined,
+  backward: boolean,
+  limit: number,
+): Prisma.Sql {
   const sort = SORT_COLUMN[query.sort];
   // The column's direction as shown, then as read (a backward read runs the order in reverse).
   const shownAsc = (query.dir === 'asc') !== sort.inverted;
@@ -372,7 +394,8 @@ function pageSql(query: InboxQuery, statuses: DbStatus[], filters: Prisma.Sql[],
     }
   }
   if (backward) branches.reverse();
-  if (branches.length === 0 || statuses.length === 0) return Prisma.sql`SELECT ${OUTER_COLUMNS} FROM (SELECT ${VIEW_COLUMNS} FROM approval_requests r WHERE FALSE) AS none`;
+  if (branches.length === 0 || statuses.length === 0)
+    return Prisma.sql`SELECT ${OUTER_COLUMNS} FROM (SELECT ${VIEW_COLUMNS} FROM approval_requests r WHERE FALSE) AS none`;
 
   const parts: Prisma.Sql[] = [];
   for (const status of statuses) {

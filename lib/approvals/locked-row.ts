@@ -60,7 +60,13 @@ const CANCELLED_REASON = 'The workflow cancelled the approval';
  * transaction); 'gone': Temporal no longer has the activity. Other failures
  * throw a coded error.
  */
-export async function heartbeatLocked(tx: Tx, temporal: Client, row: LockedRow, details: ClaimHeartbeat, actor: string): Promise<'ok' | 'cancelled' | 'gone'> {
+export async function heartbeatLocked(
+  tx: Tx,
+  temporal: Client,
+  row: LockedRow,
+  details: ClaimHeartbeat,
+  actor: string,
+): Promise<'ok' | 'cancelled' | 'gone'> {
   try {
     await callActivity(temporal, row, (target) =>
       target instanceof Uint8Array ? temporal.activity.heartbeat(target, details) : temporal.activity.heartbeat(target, details),
@@ -72,7 +78,9 @@ export async function heartbeatLocked(tx: Tx, temporal: Client, row: LockedRow, 
         where: { id: row.id },
         data: { status: 'CANCELLED', decidedAt: new Date(), decisionPath: 'DASHBOARD', reason: CANCELLED_REASON, taskToken: null },
       });
-      await tx.auditEvent.create({ data: { approvalRequestId: row.id, actor, action: 'CANCELLED', path: 'DASHBOARD', details: { noticedBy: 'heartbeat' } } });
+      await tx.auditEvent.create({
+        data: { approvalRequestId: row.id, actor, action: 'CANCELLED', path: 'DASHBOARD', details: { noticedBy: 'heartbeat' } },
+      });
       return 'cancelled';
     }
     if (error instanceof ActivityGoneError) return 'gone';

@@ -74,7 +74,10 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
       decisionPath: true,
       comment: true,
       reason: true,
-      events: { orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { id: true, actor: true, action: true, path: true, at: true, details: true } },
+      events: {
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        select: { id: true, actor: true, action: true, path: true, at: true, details: true },
+      },
     },
   });
   if (!row) return null;
@@ -85,7 +88,10 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
 }
 
 /** The admin queue's list: pending requests, soonest deadline first, optionally narrowed by title, customer or workflow id. */
-export async function listAdminQueue(db: Db, { search, limit = 200 }: { search?: string; limit?: number } = {}): Promise<{ rows: ApprovalSummary[]; total: number }> {
+export async function listAdminQueue(
+  db: Db,
+  { search, limit = 200 }: { search?: string; limit?: number } = {},
+): Promise<{ rows: ApprovalSummary[]; total: number }> {
   const text = search?.trim();
   const where = {
     status: 'PENDING' as const,
@@ -113,5 +119,10 @@ export interface Assignee {
 
 /** Who an admin may hand a claim to: every reviewer and admin. */
 export function listAssignees(db: Db, limit = 500): Promise<Assignee[]> {
-  return db.user.findMany({ where: { role: { in: ['REVIEWER', 'ADMIN'] } }, orderBy: [{ email: 'asc' }], take: limit, select: { email: true, name: true } });
+  return db.user.findMany({
+    where: { role: { in: ['REVIEWER', 'ADMIN'] } },
+    orderBy: [{ email: 'asc' }],
+    take: limit,
+    select: { email: true, name: true },
+  });
 }

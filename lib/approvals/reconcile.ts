@@ -71,11 +71,18 @@ async function applyTruth(deps: ReconcileDeps, key: ApprovalKey, truth: Approval
   if (truth.state !== 'PENDING') return 'none';
   if (truth.activityState === 'CANCEL_REQUESTED') {
     // The workflow withdrew the request but still runs: nobody may decide it now.
-    const closed = await recordApprovalOutcome(db, key, { status: 'CANCELLED', reason: 'The workflow cancelled the approval' }, null, { recordedBy: 'reconciler' });
+    const closed = await recordApprovalOutcome(db, key, { status: 'CANCELLED', reason: 'The workflow cancelled the approval' }, null, {
+      recordedBy: 'reconciler',
+    });
     await acknowledgeCancellation(deps.temporal, key);
     return closed ? 'closed' : 'none';
   }
-  if (truth.activityState !== 'STARTED' || !truth.startedAt || now.getTime() - truth.startedAt.getTime() < (deps.graceMs ?? DEFAULT_RECONCILE_GRACE_MS)) return 'none';
+  if (
+    truth.activityState !== 'STARTED' ||
+    !truth.startedAt ||
+    now.getTime() - truth.startedAt.getTime() < (deps.graceMs ?? DEFAULT_RECONCILE_GRACE_MS)
+  )
+    return 'none';
   const row = await db.approvalRequest.findUnique({
     where: { workflowId_activityId: { workflowId: key.workflowId, activityId: key.activityId } },
     select: { runId: true, attempt: true },
@@ -118,7 +125,12 @@ export async function explainGoneActivity(deps: ReconcileDeps, key: ApprovalKey)
 export function explainTruth(truth: ApprovalTruth): ApprovalError {
   if (truth.state === 'CLOSED') {
     const { outcome, at } = truth;
-    const by = outcome.status === 'APPROVED' || outcome.status === 'REJECTED' ? outcome.decidedBy : outcome.status === 'EXPIRED' ? null : (outcome.by ?? null);
+    const by =
+      outcome.status === 'APPROVED' || outcome.status === 'REJECTED'
+        ? outcome.decidedBy
+        : outcome.status === 'EXPIRED'
+          ? null
+          : (outcome.by ?? null);
     return notPending(outcome.status, by, at);
   }
   if (truth.state === 'PENDING' && truth.activityState === 'PAUSED') {
@@ -133,14 +145,21 @@ async function runningWorkflows(temporal: Client, taskQueue: string): Promise<Ma
   const running = new Map<string, { runId: string; startTime: Date }>();
   const query = `TaskQueue = ${JSON.stringify(taskQueue)} AND ExecutionStatus = "Running"`;
   await temporal.connection.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
-    for await (const workflow of temporal.workflow.list({ query })) running.set(workflow.workflowId, { runId: workflow.runId, startTime: workflow.startTime });
+    for await (const workflow of temporal.workflow.list({ query }))
+      running.set(workflow.workflowId, { runId: workflow.runId, startTime: workflow.startTime });
   });
   return running;
 }
 
 /** Approval activities pending in a running workflow that has no pending row, with the description read to find them. */
-async function pendingApprovalKeys(temporal: Client, workflowId: string, runId: string): Promise<{ keys: ApprovalKey[]; description: WorkflowExecutionDescription }> {
-  const description = await temporal.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => temporal.workflow.getHandle(workflowId, runId).describe());
+async function pendingApprovalKeys(
+  temporal: Client,
+  workflowId: string,
+  runId: string,
+): Promise<{ keys: ApprovalKey[]; description: WorkflowExecutionDescription }> {
+  const description = await temporal.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () =>
+    temporal.workflow.getHandle(workflowId, runId).describe(),
+  );
   const keys = (description.raw.pendingActivities ?? [])
     .filter((a) => a.activityType?.name === APPROVAL_ACTIVITY_TYPE && a.activityId)
     .map((a) => ({ workflowId, runId, activityId: a.activityId as string }));

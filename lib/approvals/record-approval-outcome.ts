@@ -104,7 +104,14 @@ export async function recordApprovalOutcome(
     if (!row) return false;
     const corrected = previous && previous.run_id === key.runId && previous.status !== 'PENDING' ? { corrected: previous.status } : {};
     await tx.auditEvent.create({
-      data: { approvalRequestId: row.id, actor: decidedBy ?? source.recordedBy, action: outcome.status, path, at, details: { recordedBy: source.recordedBy, ...corrected } },
+      data: {
+        approvalRequestId: row.id,
+        actor: decidedBy ?? source.recordedBy,
+        action: outcome.status,
+        path,
+        at,
+        details: { recordedBy: source.recordedBy, ...corrected },
+      },
     });
     return true;
   });

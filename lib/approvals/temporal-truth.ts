@@ -38,13 +38,20 @@ const eventTime = (event: HistoryEvent) => optionalTsToDate(event.eventTime) ?? 
 
 const WITHDRAWN: ApprovalOutcome = { status: 'CANCELLED', reason: 'The workflow cancelled the approval' };
 
-async function closedActivity(client: Client, events: HistoryEvent[], scheduledId: unknown): Promise<{ outcome: ApprovalOutcome; at: Date } | undefined> {
+async function closedActivity(
+  client: Client,
+  events: HistoryEvent[],
+  scheduledId: unknown,
+): Promise<{ outcome: ApprovalOutcome; at: Date } | undefined> {
   const converter = client.options.loadedDataConverter;
   let cancelRequested = false;
   for (const event of events) {
     if (sameId(event.activityTaskCancelRequestedEventAttributes?.scheduledEventId, scheduledId)) cancelRequested = true;
     const closing =
-      event.activityTaskCompletedEventAttributes ?? event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes ?? event.activityTaskCanceledEventAttributes;
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
     // A decision that arrived after the workflow withdrew the approval (the
     // default TRY_CANCEL has moved on already) never reached the workflow.
     if (cancelRequested && closing && sameId(closing.scheduledEventId, scheduledId)) return { outcome: WITHDRAWN, at: eventTime(event) };
@@ -73,14 +80,24 @@ function closedWorkflow(status: string, events: HistoryEvent[], closedAt: Date):
   if (status === 'TERMINATED') {
     const terminated = events.find((e) => e.workflowExecutionTerminatedEventAttributes)?.workflowExecutionTerminatedEventAttributes;
     return {
-      outcome: { status: 'TERMINATED', reason: terminated?.reason || 'The workflow was terminated', ...(terminated?.identity ? { by: terminated.identity } : {}) },
+      outcome: {
+        status: 'TERMINATED',
+        reason: terminated?.reason || 'The workflow was terminated',
+        ...(terminated?.identity ? { by: terminated.identity } : {}),
+      },
       at: closedAt,
     };
   }
   if (status === 'CANCELLED') {
-    const requested = events.find((e) => e.workflowExecutionCancelRequestedEventAttributes)?.workflowExecutionCancelRequestedEventAttributes;
+    const requested = events.find(
+      (e) => e.workflowExecutionCancelRequestedEventAttributes,
+    )?.workflowExecutionCancelRequestedEventAttributes;
     return {
-      outcome: { status: 'CANCELLED', reason: requested?.cause || 'The workflow was cancelled', ...(requested?.identity ? { by: requested.identity } : {}) },
+      outcome: {
+        status: 'CANCELLED',
+        reason: requested?.cause || 'The workflow was cancelled',
+        ...(requested?.identity ? { by: requested.identity } : {}),
+      },
       at: closedAt,
     };
   }
@@ -88,7 +105,9 @@ function closedWorkflow(status: string, events: HistoryEvent[], closedAt: Date):
   return { outcome: { status: 'CANCELLED', reason: `The workflow ended (${status.toLowerCase()}) without a decision` }, at: closedAt };
 }
 
-function pendingState(state: temporal.api.enums.v1.PendingActivityState | null | undefined): 'SCHEDULED' | 'STARTED' | 'CANCEL_REQUESTED' | 'PAUSED' {
+function pendingState(
+  state: temporal.api.enums.v1.PendingActivityState | null | undefined,
+): 'SCHEDULED' | 'STARTED' | 'CANCEL_REQUESTED' | 'PAUSED' {
   switch (state) {
     case PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
       return 'STARTED';

@@ -14,7 +14,8 @@ import { findApproval, openServices, startPendingOrder, waitFor, startBareApprov
 import { withdrawApproval } from './workflows';
 
 const email = (who: string) => `${who}-${randomBytes(5).toString('hex')}@example.com`;
-const isCode = (code: string, message?: RegExp) => (e: unknown) => e instanceof ApprovalError && e.code === code && (!message || message.test(e.message));
+const isCode = (code: string, message?: RegExp) => (e: unknown) =>
+  e instanceof ApprovalError && e.code === code && (!message || message.test(e.message));
 
 describe('admin claim controls', { timeout: 120_000 }, () => {
   let services: Services;
@@ -51,14 +52,19 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
     return { row, events, heartbeat: await heartbeatOf(workflowId, runId) };
   }
 
-  const lastEvent = (id: string) => services.db.auditEvent.findFirst({ where: { approvalRequestId: id }, orderBy: [{ at: 'desc' }, { id: 'desc' }], select: { action: true, actor: true, details: true } });
+  const lastEvent = (id: string) =>
+    services.db.auditEvent.findFirst({
+      where: { approvalRequestId: id },
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      select: { action: true, actor: true, details: true },
+    });
 
   test("an admin releases anyone's claim: the row, the heartbeat details and the audit trail say nobody holds it", async () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
       const ana = email('ana');
       await claimApproval(deps(), { id: pending.id }, { email: ana });
-      assert.equal((await heartbeatOf(handle.workflowId, pending.runId) as { claimedBy?: string }).claimedBy, ana);
+      assert.equal(((await heartbeatOf(handle.workflowId, pending.runId)) as { claimedBy?: string }).claimedBy, ana);
 
       const released = await releaseAnyClaim(deps(), { id: pending.id }, admin);
       assert.deepEqual(released, { claimedBy: null, claimedAt: null, previous: ana, changed: true });
@@ -70,7 +76,12 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
 
       // Nothing left to release: no call, no event.
       const before = await snapshot(handle.workflowId, pending.runId, pending.id);
-      assert.deepEqual(await releaseAnyClaim(deps(), { id: pending.id }, admin), { claimedBy: null, claimedAt: null, previous: null, changed: false });
+      assert.deepEqual(await releaseAnyClaim(deps(), { id: pending.id }, admin), {
+        claimedBy: null,
+        claimedAt: null,
+        previous: null,
+        changed: false,
+      });
       assert.deepEqual(await snapshot(handle.workflowId, pending.runId, pending.id), before);
 
       // Anyone may claim it now.
@@ -97,10 +108,17 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       assert.deepEqual(await lastEvent(pending.id), { action: 'REASSIGNED', actor: admin.email, details: { from: ana, to: ben } });
 
       // The old holder is now like anyone else: refused.
-      await assert.rejects(decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: ana }), isCode('CLAIMED', new RegExp(`^Claimed by ${ben.replace(/[.]/g, '\\.')}`)));
+      await assert.rejects(
+        decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: ana }),
+        isCode('CLAIMED', new RegExp(`^Claimed by ${ben.replace(/[.]/g, '\\.')}`)),
+      );
       await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: ben });
       assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: ben });
-      const events = await services.db.auditEvent.findMany({ where: { approvalRequestId: pending.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true, actor: true } });
+      const events = await services.db.auditEvent.findMany({
+        where: { approvalRequestId: pending.id },
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        select: { action: true, actor: true },
+      });
       assert.deepEqual(
         events.map((e) => `${e.action} ${e.actor}`),
         ['REQUESTED worker', `CLAIMED ${ana}`, `REASSIGNED ${admin.email}`, `APPROVED ${ben}`],
@@ -115,7 +133,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       const assigned = await reassignClaim(deps(), { id: pending.id, to: cleo }, admin);
       assert.deepEqual([assigned.claimedBy, assigned.previous, assigned.changed], [cleo, null, true]);
       assert.deepEqual(await lastEvent(pending.id), { action: 'REASSIGNED', actor: admin.email, details: { from: null, to: cleo } });
-      assert.equal((await heartbeatOf(handle.workflowId, pending.runId) as { claimedBy?: string }).claimedBy, cleo);
+      assert.equal(((await heartbeatOf(handle.workflowId, pending.runId)) as { claimedBy?: string }).claimedBy, cleo);
 
       const before = await snapshot(handle.workflowId, pending.runId, pending.id);
       const again = await reassignClaim(deps(), { id: pending.id, to: cleo }, admin);
@@ -133,8 +151,14 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       const before = await snapshot(handle.workflowId, pending.runId, pending.id);
 
       const reviewer: ClaimAdmin = { email: ben, role: 'REVIEWER' };
-      await assert.rejects(releaseAnyClaim(deps(), { id: pending.id }, reviewer), isCode('FORBIDDEN', /^You do not have permission to do that\.$/));
-      await assert.rejects(reassignClaim(deps(), { id: pending.id, to: ben }, reviewer), isCode('FORBIDDEN', /^You do not have permission to do that\.$/));
+      await assert.rejects(
+        releaseAnyClaim(deps(), { id: pending.id }, reviewer),
+        isCode('FORBIDDEN', /^You do not have permission to do that\.$/),
+      );
+      await assert.rejects(
+        reassignClaim(deps(), { id: pending.id, to: ben }, reviewer),
+        isCode('FORBIDDEN', /^You do not have permission to do that\.$/),
+      );
       assert.deepEqual(await snapshot(handle.workflowId, pending.runId, pending.id), before);
     });
   });
@@ -149,7 +173,10 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       const stranger = email('nobody');
       await assert.rejects(
         reassignClaim(deps(), { id: pending.id, to: stranger }, admin),
-        isCode('NOT_FOUND', new RegExp(`^No reviewer or admin has the email ${stranger.replace(/[.]/g, '\\.')}\\. Choose someone from the list\\.$`)),
+        isCode(
+          'NOT_FOUND',
+          new RegExp(`^No reviewer or admin has the email ${stranger.replace(/[.]/g, '\\.')}\\. Choose someone from the list\\.$`),
+        ),
       );
       assert.deepEqual(await snapshot(handle.workflowId, pending.runId, pending.id), before);
     });
@@ -177,12 +204,17 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
         await handle.signal(withdrawApproval);
         await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
 
-        await assert.rejects(reassignClaim(deps(), { id: pending.id, to: ben }, admin), isCode('NO_LONGER_PENDING', /^This request was cancelled/));
+        await assert.rejects(
+          reassignClaim(deps(), { id: pending.id, to: ben }, admin),
+          isCode('NO_LONGER_PENDING', /^This request was cancelled/),
+        );
         const row = await findApproval(db, workflowId);
         assert.equal(row?.status, 'CANCELLED');
         assert.equal(row?.claimedBy, ana);
         // Closed by this heartbeat, or by a reconciler sweeping the shared database first: either way, cancelled and not moved.
-        const actions = (await db.auditEvent.findMany({ where: { approvalRequestId: pending.id }, select: { action: true } })).map((e) => e.action);
+        const actions = (await db.auditEvent.findMany({ where: { approvalRequestId: pending.id }, select: { action: true } })).map(
+          (e) => e.action,
+        );
         assert.ok(actions.includes('CANCELLED'), actions.join());
         assert.ok(!actions.includes('REASSIGNED'), actions.join());
       },

@@ -8,7 +8,16 @@ import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { orderWorkflowId } from '../../lib/orders';
-import { approvalAttemptsStarted, approvalClosings, findApproval, newOrder, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
+import {
+  approvalAttemptsStarted,
+  approvalClosings,
+  findApproval,
+  newOrder,
+  startPendingOrder,
+  useServices,
+  waitFor,
+  withWorker,
+} from './helpers';
 
 describe('the approval window', { timeout: 120_000 }, () => {
   const services = useServices();
@@ -19,7 +28,9 @@ describe('the approval window', { timeout: 120_000 }, () => {
       async (taskQueue) => {
         const { handle } = await startPendingOrder(services, taskQueue);
         const { events } = await handle.fetchHistory();
-        const scheduled = (events ?? []).map((e) => e.activityTaskScheduledEventAttributes).find((a) => a?.activityId === APPROVAL_ACTIVITY_ID);
+        const scheduled = (events ?? [])
+          .map((e) => e.activityTaskScheduledEventAttributes)
+          .find((a) => a?.activityId === APPROVAL_ACTIVITY_ID);
         assert.ok(scheduled, 'the approval activity was scheduled');
         assert.equal(scheduled.activityType?.name, 'requestApproval');
         assert.equal(Number(scheduled.startToCloseTimeout?.seconds), 4321);
@@ -50,13 +61,21 @@ describe('the approval window', { timeout: 120_000 }, () => {
         assert.equal(reissued.status, 'PENDING');
         assert.notDeepEqual(Buffer.from(reissued.taskToken), Buffer.from(first.taskToken));
         assert.ok(reissued.deadline > first.deadline, 'a new deadline');
-        const events = await db.auditEvent.findMany({ where: { approvalRequestId: first.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true } });
+        const events = await db.auditEvent.findMany({
+          where: { approvalRequestId: first.id },
+          orderBy: [{ at: 'asc' }, { id: 'asc' }],
+          select: { action: true },
+        });
         assert.deepEqual(events.map((e) => e.action).slice(0, 2), ['REQUESTED', 'REISSUED']);
 
         await assert.rejects(client.activity.complete(first.taskToken, { approved: true, reviewer: 'stale' }), ActivityNotFoundError);
 
         const reviewer = `window-${randomBytes(4).toString('hex')}@example.com`;
-        await decideApproval({ db, temporal: client }, { decision: 'APPROVED', ...approveInputSchema.parse({ id: first.id }) }, { email: reviewer });
+        await decideApproval(
+          { db, temporal: client },
+          { decision: 'APPROVED', ...approveInputSchema.parse({ id: first.id }) },
+          { email: reviewer },
+        );
         assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: reviewer });
       },
       { approvalWindowMs: 1_500, approvalWindows: 5 },
@@ -78,19 +97,36 @@ describe('the approval window', { timeout: 120_000 }, () => {
         assert.equal(row?.status, 'EXPIRED');
         assert.equal(row?.attempt, 2);
         assert.equal(row?.taskToken, null, 'no token outlives the request');
-        const events = await db.auditEvent.findMany({ where: { approvalRequestId: pending.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true } });
+        const events = await db.auditEvent.findMany({
+          where: { approvalRequestId: pending.id },
+          orderBy: [{ at: 'asc' }, { id: 'asc' }],
+          select: { action: true },
+        });
         assert.deepEqual(
           events.map((e) => e.action),
           ['REQUESTED', 'REISSUED', 'EXPIRED'],
         );
 
-        const decide = () => decideApproval({ db, temporal: client }, { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: 'late@example.com' });
-        await assert.rejects(decide(), (error) => error instanceof ApprovalError && error.code === 'NO_LONGER_PENDING' && /^This request expired at /.test(error.message));
+        const decide = () =>
+          decideApproval(
+            { db, temporal: client },
+            { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) },
+            { email: 'late@example.com' },
+          );
+        await assert.rejects(
+          decide(),
+          (error) =>
+            error instanceof ApprovalError && error.code === 'NO_LONGER_PENDING' && /^This request expired at /.test(error.message),
+        );
 
         // A row left behind (say the outcome write was lost): Temporal answers
         // NotFound, which is translated into "expired", and the row is put right.
         await db.$executeRaw`UPDATE approval_requests SET status = 'PENDING', decided_at = NULL, decision_path = NULL WHERE id = ${pending.id}::uuid`;
-        await assert.rejects(decide(), (error) => error instanceof ApprovalError && error.code === 'NO_LONGER_PENDING' && /^This request expired at /.test(error.message));
+        await assert.rejects(
+          decide(),
+          (error) =>
+            error instanceof ApprovalError && error.code === 'NO_LONGER_PENDING' && /^This request expired at /.test(error.message),
+        );
         assert.equal((await findApproval(db, handle.workflowId))?.status, 'EXPIRED');
       },
       { approvalWindowMs: 1_000, approvalWindows: 2 },
@@ -103,7 +139,10 @@ describe('the approval window', { timeout: 120_000 }, () => {
       services,
       async (taskQueue) => {
         const { handle, pending } = await startPendingOrder(services, taskQueue);
-        await client.activity.fail({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, new Error('try again later'));
+        await client.activity.fail(
+          { workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID },
+          new Error('try again later'),
+        );
         assert.deepEqual(await handle.result(), { status: 'EXPIRED' });
         assert.equal((await findApproval(db, handle.workflowId))?.status, 'EXPIRED');
       },
@@ -128,12 +167,16 @@ describe('the approval window', { timeout: 120_000 }, () => {
          RETURN NEW;
        END $$`,
     );
-    await db.$executeRawUnsafe(`CREATE TRIGGER test_fail_${tag} BEFORE INSERT ON approval_requests FOR EACH ROW EXECUTE FUNCTION test_fail_${tag}()`);
+    await db.$executeRawUnsafe(
+      `CREATE TRIGGER test_fail_${tag} BEFORE INSERT ON approval_requests FOR EACH ROW EXECUTE FUNCTION test_fail_${tag}()`,
+    );
     try {
       await withWorker(services, async (taskQueue) => {
         const { handle, pending: row } = await startPendingOrder(services, taskQueue, order);
         assert.equal(row.attempt, 1, 'the write was retried inside the first attempt');
-        const [{ failures } = { failures: 0n }] = await db.$queryRawUnsafe<{ failures: bigint }[]>(`SELECT last_value AS failures FROM test_fail_${tag}`);
+        const [{ failures } = { failures: 0n }] = await db.$queryRawUnsafe<{ failures: bigint }[]>(
+          `SELECT last_value AS failures FROM test_fail_${tag}`,
+        );
         assert.equal(Number(failures), 2, 'the insert ran twice');
 
         await services.client.activity.complete(row.taskToken, { approved: true, reviewer: 'ops' });

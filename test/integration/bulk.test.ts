@@ -21,7 +21,11 @@ describe('decideApprovals (bulk)', { timeout: 180_000 }, () => {
       assert.ok(first && second && third);
       const earlier = `earlier-${randomUUID()}@example.com`;
       const bulkReviewer = `bulk-${randomUUID()}@example.com`;
-      const decidedFirst = await decideApproval(deps(), { decision: 'APPROVED', id: second.pending.id, comment: undefined }, { email: earlier });
+      const decidedFirst = await decideApproval(
+        deps(),
+        { decision: 'APPROVED', id: second.pending.id, comment: undefined },
+        { email: earlier },
+      );
       const closingsBefore = (await Promise.all(orders.map(({ handle }) => approvalClosings(handle)))).flat().length;
       assert.equal(closingsBefore, 1);
 
@@ -91,7 +95,10 @@ describe('decideApprovals (bulk)', { timeout: 180_000 }, () => {
         results.map((r) => (r.outcome === 'refused' ? r.code : r.outcome)),
         ['decided', 'decided', 'decided', 'decided', 'decided', 'CLAIMED', 'NOT_FOUND'],
       );
-      assert.match(results[5]?.outcome === 'refused' ? results[5].message : '', new RegExp(`^Claimed by ${holder.replace(/[.]/g, '\\.')} since`));
+      assert.match(
+        results[5]?.outcome === 'refused' ? results[5].message : '',
+        new RegExp(`^Claimed by ${holder.replace(/[.]/g, '\\.')} since`),
+      );
       assert.equal(results[6]?.title, null);
       for (const order of orders.slice(0, 5)) {
         assert.deepEqual(await order.handle.result(), { status: 'REJECTED', decidedBy: reviewer, reason: 'over budget' });

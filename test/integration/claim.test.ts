@@ -38,12 +38,18 @@ describe('claims', { timeout: 120_000 }, () => {
       assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: ana, claimedAt: row.claimedAt.toISOString() });
 
       const claimedBy = new RegExp(`^Claimed by ${ana.replace(/[.]/g, '\\.')} since \\d{4}-`);
-      await assert.rejects(claimApproval(deps(), { id: pending.id }, { email: ben }), (e) => e instanceof ApprovalError && e.code === 'CLAIMED' && claimedBy.test(e.message));
+      await assert.rejects(
+        claimApproval(deps(), { id: pending.id }, { email: ben }),
+        (e) => e instanceof ApprovalError && e.code === 'CLAIMED' && claimedBy.test(e.message),
+      );
       await assert.rejects(
         decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: ben }),
         (e) => e instanceof ApprovalError && e.code === 'CLAIMED',
       );
-      await assert.rejects(releaseClaim(deps(), { id: pending.id }, { email: ben }), (e) => e instanceof ApprovalError && e.code === 'CLAIMED');
+      await assert.rejects(
+        releaseClaim(deps(), { id: pending.id }, { email: ben }),
+        (e) => e instanceof ApprovalError && e.code === 'CLAIMED',
+      );
 
       await releaseClaim(deps(), { id: pending.id }, { email: ana });
       assert.equal((await findApproval(db, handle.workflowId))?.claimedBy, null);
@@ -52,7 +58,11 @@ describe('claims', { timeout: 120_000 }, () => {
       await claimApproval(deps(), { id: pending.id }, { email: ben });
       await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: ben });
       assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: ben });
-      const events = await db.auditEvent.findMany({ where: { approvalRequestId: pending.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true, actor: true } });
+      const events = await db.auditEvent.findMany({
+        where: { approvalRequestId: pending.id },
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        select: { action: true, actor: true },
+      });
       assert.deepEqual(
         events.map((e) => `${e.action} ${e.actor}`),
         ['REQUESTED worker', `CLAIMED ${ana}`, `RELEASED ${ana}`, `CLAIMED ${ben}`, `APPROVED ${ben}`],

@@ -20,7 +20,11 @@ describe('decideApproval', { timeout: 120_000 }, () => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
       const first = `first-${randomUUID()}@example.com`;
 
-      const decided = await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id, comment: 'ship it' }) }, { email: first });
+      const decided = await decideApproval(
+        deps(),
+        { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id, comment: 'ship it' }) },
+        { email: first },
+      );
       assert.equal(decided.status, 'APPROVED');
       assert.equal(decided.decidedBy, first);
 
@@ -37,7 +41,11 @@ describe('decideApproval', { timeout: 120_000 }, () => {
         [['APPROVED', first, 'DASHBOARD']],
       );
 
-      const second = decideApproval(deps(), { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'too late' }) }, { email: 'second@example.com' });
+      const second = decideApproval(
+        deps(),
+        { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'too late' }) },
+        { email: 'second@example.com' },
+      );
       await assert.rejects(second, (error: unknown) => {
         assert.ok(error instanceof ApprovalError);
         assert.equal(error.code, 'ALREADY_DECIDED');
@@ -53,7 +61,11 @@ describe('decideApproval', { timeout: 120_000 }, () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
 
-      await decideApproval(deps(), { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'over budget' }) }, { email: 'rita@example.com' });
+      await decideApproval(
+        deps(),
+        { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'over budget' }) },
+        { email: 'rita@example.com' },
+      );
 
       assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: 'rita@example.com', reason: 'over budget' });
       const rows = await db.approvalRequest.findMany({ where: { workflowId: handle.workflowId } });

@@ -36,7 +36,11 @@ function startWorkerProcess(extraEnv: Record<string, string>) {
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   return {
     output: () => output,
-    ready: () => waitFor('the worker to be ready', async () => output.includes('[worker] ready') || (child.exitCode !== null && Promise.reject(new Error(output)))),
+    ready: () =>
+      waitFor(
+        'the worker to be ready',
+        async () => output.includes('[worker] ready') || (child.exitCode !== null && Promise.reject(new Error(output))),
+      ),
     async kill(signal: NodeJS.Signals) {
       if (child.pid) killGroup(child.pid, signal);
       await exited;
@@ -94,7 +98,9 @@ async function freezableProxy(target: string): Promise<{ address: string; freeze
 }
 
 const pendingActivityState = async (services: Services, workflowId: string) =>
-  (await services.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.find((a) => a.activityId === APPROVAL_ACTIVITY_ID)?.state;
+  (await services.client.workflow.getHandle(workflowId).describe()).raw.pendingActivities?.find(
+    (a) => a.activityId === APPROVAL_ACTIVITY_ID,
+  )?.state;
 
 describe('faults', { timeout: 240_000 }, () => {
   const services = useServices();
@@ -123,7 +129,10 @@ describe('faults', { timeout: 240_000 }, () => {
       // The window is an hour: only the reconciler can bring it back in time.
       rescuer = startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue, RECONCILE_INTERVAL: '1s', RECONCILE_GRACE: '2s' });
       await rescuer.ready();
-      const row = await waitFor('the reconciler to write the request', () => findApproval(db, workflowId), { timeoutMs: 60_000, intervalMs: 250 });
+      const row = await waitFor('the reconciler to write the request', () => findApproval(db, workflowId), {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      });
       assert.equal(row.status, 'PENDING');
       assert.equal(row.attempt, 1, 'no window was spent');
       assert.equal(row.taskToken, null);
@@ -131,7 +140,10 @@ describe('faults', { timeout: 240_000 }, () => {
 
       const reviewer = `rescued-${randomUUID()}@example.com`;
       await approve(row.id, reviewer);
-      assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), { status: 'FULFILLED', decidedBy: reviewer });
+      assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), {
+        status: 'FULFILLED',
+        decidedBy: reviewer,
+      });
     } finally {
       await doomed.kill('SIGKILL');
       await rescuer?.kill('SIGTERM');
@@ -158,7 +170,10 @@ describe('faults', { timeout: 240_000 }, () => {
 
       second = startWorkerProcess({ TEMPORAL_TASK_QUEUE: taskQueue });
       await second.ready();
-      assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), { status: 'FULFILLED', decidedBy: reviewer });
+      assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), {
+        status: 'FULFILLED',
+        decidedBy: reviewer,
+      });
     } finally {
       await first.kill('SIGKILL');
       await second?.kill('SIGTERM');
@@ -212,7 +227,10 @@ describe('faults', { timeout: 240_000 }, () => {
         const reviewer = `restart-${randomUUID()}@example.com`;
         await approve(pending.id, reviewer, after);
         await runWorker(server.address, async () => {
-          assert.deepEqual(await after.workflow.getHandle(orderWorkflowId(order.id)).result(), { status: 'FULFILLED', decidedBy: reviewer });
+          assert.deepEqual(await after.workflow.getHandle(orderWorkflowId(order.id)).result(), {
+            status: 'FULFILLED',
+            decidedBy: reviewer,
+          });
         });
       } finally {
         await after.connection.close();
@@ -238,7 +256,11 @@ describe('faults', { timeout: 240_000 }, () => {
       proxy.freeze();
       const started = Date.now();
       await assert.rejects(
-        decideApproval({ db, temporal: throughProxy }, { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'frozen' }) }, { email: 'r@example.com' }),
+        decideApproval(
+          { db, temporal: throughProxy },
+          { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'frozen' }) },
+          { email: 'r@example.com' },
+        ),
         (error) => error instanceof ApprovalError && error.code === 'TEMPORAL_UNAVAILABLE' && /did not confirm in time/.test(error.message),
       );
       const elapsed = Date.now() - started;
@@ -272,14 +294,19 @@ describe('faults', { timeout: 240_000 }, () => {
            RETURN NEW;
          END $$`,
       );
-      await db.$executeRawUnsafe(`CREATE TRIGGER test_fail_${tag} BEFORE UPDATE ON approval_requests FOR EACH ROW EXECUTE FUNCTION test_fail_${tag}()`);
+      await db.$executeRawUnsafe(
+        `CREATE TRIGGER test_fail_${tag} BEFORE UPDATE ON approval_requests FOR EACH ROW EXECUTE FUNCTION test_fail_${tag}()`,
+      );
       const reviewer = `db-down-${randomUUID()}@example.com`;
       const decided = await approve(pending.id, reviewer);
       assert.equal(decided.recorded, false, 'Temporal has it; the row did not take it');
       await db.$executeRawUnsafe(`DROP TRIGGER test_fail_${tag} ON approval_requests`);
 
       // The workflow records its outcome, marked as a Countersign decision.
-      assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), { status: 'FULFILLED', decidedBy: reviewer });
+      assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), {
+        status: 'FULFILLED',
+        decidedBy: reviewer,
+      });
       const row = await findApproval(db, workflowId);
       assert.equal(row?.status, 'APPROVED');
       assert.equal(row?.decidedBy, reviewer);

@@ -56,7 +56,9 @@ describe('a decision made with the Temporal Go SDK', { timeout: 900_000 }, () =>
     goClient = async (...args) => {
       const [decision, ...flags] = args;
       try {
-        const { stdout } = await run(binary, [decision ?? '', ...flags, '-address', env.temporalAddress, '-namespace', NAMESPACE], { timeout: 30_000 });
+        const { stdout } = await run(binary, [decision ?? '', ...flags, '-address', env.temporalAddress, '-namespace', NAMESPACE], {
+          timeout: 30_000,
+        });
         return stdout;
       } catch (error) {
         throw new Error(`go-client ${decision} failed: ${(error as { stderr?: string }).stderr || String(error)}`);
@@ -74,14 +76,29 @@ describe('a decision made with the Temporal Go SDK', { timeout: 900_000 }, () =>
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
 
-      await goClient('approve', '-workflow-id', pending.workflowId, '-run-id', pending.runId, '-activity-id', APPROVAL_ACTIVITY_ID,
-        '-reviewer', GO_REVIEWER, '-comment', 'Signed off from Go');
+      await goClient(
+        'approve',
+        '-workflow-id',
+        pending.workflowId,
+        '-run-id',
+        pending.runId,
+        '-activity-id',
+        APPROVAL_ACTIVITY_ID,
+        '-reviewer',
+        GO_REVIEWER,
+        '-comment',
+        'Signed off from Go',
+      );
       const decidedAt = Date.now();
 
-      const row = await waitFor('the inbox row to show the Go approval', async () => {
-        const current = await findApproval(db, handle.workflowId);
-        return current?.status === 'APPROVED' ? current : undefined;
-      }, { timeoutMs: INBOX_WITHIN_MS });
+      const row = await waitFor(
+        'the inbox row to show the Go approval',
+        async () => {
+          const current = await findApproval(db, handle.workflowId);
+          return current?.status === 'APPROVED' ? current : undefined;
+        },
+        { timeoutMs: INBOX_WITHIN_MS },
+      );
       t.diagnostic(`row APPROVED ${Date.now() - decidedAt} ms after the Go client returned`);
       assert.equal(row.decisionPath, 'EXTERNAL');
       assert.equal(row.decidedBy, GO_REVIEWER);
@@ -101,10 +118,14 @@ describe('a decision made with the Temporal Go SDK', { timeout: 900_000 }, () =>
       await goClient('reject', '-token', Buffer.from(pending.taskToken).toString('base64'), '-reviewer', GO_REVIEWER, '-reason', reason);
       const decidedAt = Date.now();
 
-      const row = await waitFor('the inbox row to show the Go rejection', async () => {
-        const current = await findApproval(db, handle.workflowId);
-        return current?.status === 'REJECTED' ? current : undefined;
-      }, { timeoutMs: INBOX_WITHIN_MS });
+      const row = await waitFor(
+        'the inbox row to show the Go rejection',
+        async () => {
+          const current = await findApproval(db, handle.workflowId);
+          return current?.status === 'REJECTED' ? current : undefined;
+        },
+        { timeoutMs: INBOX_WITHIN_MS },
+      );
       t.diagnostic(`row REJECTED ${Date.now() - decidedAt} ms after the Go client returned`);
       assert.equal(row.decisionPath, 'EXTERNAL');
       assert.equal(row.decidedBy, GO_REVIEWER);

@@ -154,7 +154,13 @@ export const uniqueTaskQueue = () => `test-${randomUUID()}`;
 export async function withWorker<R>(
   services: Services,
   fn: (taskQueue: string) => Promise<R>,
-  { approvalWindowMs = 60_000, approvalWindows = DEFAULT_APPROVAL_WINDOWS, workflowsPath, taskQueue = uniqueTaskQueue(), activities = (real) => real }: WorkerOptions = {},
+  {
+    approvalWindowMs = 60_000,
+    approvalWindows = DEFAULT_APPROVAL_WINDOWS,
+    workflowsPath,
+    taskQueue = uniqueTaskQueue(),
+    activities = (real) => real,
+  }: WorkerOptions = {},
 ): Promise<R> {
   const worker = await Worker.create({
     connection: services.connection,
@@ -226,9 +232,7 @@ export async function waitForPendingApproval(db: Db, workflowId: string) {
 async function approvalHistory(handle: WorkflowHandle) {
   const { events } = await handle.fetchHistory();
   const scheduled = new Set(
-    (events ?? [])
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityId === APPROVAL_ACTIVITY_ID)
-      .map((e) => String(e.eventId)),
+    (events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityId === APPROVAL_ACTIVITY_ID).map((e) => String(e.eventId)),
   );
   return { events, scheduled };
 }
@@ -269,8 +273,11 @@ export async function startBareApproval(
   options: BareApprovalOptions = {},
 ) {
   const workflowId = `bare-${randomUUID()}`;
-  const handle = await services.client.workflow.start<typeof bareApprovalWorkflow>('bareApprovalWorkflow', { workflowId, taskQueue, args: [request, options] });
+  const handle = await services.client.workflow.start<typeof bareApprovalWorkflow>('bareApprovalWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [request, options],
+  });
   services.started.push(workflowId);
   return { handle, pending: await waitForPendingApproval(services.db, workflowId) };
 }
-

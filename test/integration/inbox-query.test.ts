@@ -26,7 +26,8 @@ import {
 } from '../../lib/approvals/inbox';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS } = process.env;
-if (!DATABASE_URL || !TEMPORAL_ADDRESS) throw new Error('DATABASE_URL and TEMPORAL_ADDRESS must be set: run through `npm run test:services` (scripts/with-services.ts).');
+if (!DATABASE_URL || !TEMPORAL_ADDRESS)
+  throw new Error('DATABASE_URL and TEMPORAL_ADDRESS must be set: run through `npm run test:services` (scripts/with-services.ts).');
 
 const tag = `ibx${randomBytes(5).toString('hex')}`;
 const ME = `me-${tag}@example.com`;
@@ -138,7 +139,9 @@ before(async () => {
 after(async () => {
   // Rows first: a reconciler would close pending rows of a terminated workflow.
   await db.approvalRequest.deleteMany({ where: { workflowId: { in: [MAIN, SOLO, PROMO] } } });
-  await Promise.all([...runs].map(([workflowId, runId]) => temporal.workflow.getHandle(workflowId, runId).terminate('inbox-query test done')));
+  await Promise.all(
+    [...runs].map(([workflowId, runId]) => temporal.workflow.getHandle(workflowId, runId).terminate('inbox-query test done')),
+  );
   await temporal.connection.close();
   await db.$disconnect();
 });
@@ -198,13 +201,23 @@ describe('listInbox', () => {
     for (const dir of ['asc', 'desc'] as const) {
       test(`sort=${sort} dir=${dir}: pages forward and back without gaps or duplicates`, async () => {
         const search = `q=${scope}&sort=${sort}&dir=${dir}`;
-        const expected = expectedOrder(ours(seeded).filter((r) => r.status === 'PENDING'), sort, dir);
+        const expected = expectedOrder(
+          ours(seeded).filter((r) => r.status === 'PENDING'),
+          sort,
+          dir,
+        );
         assert.equal(expected.length, 130);
 
         const forward = await pagesForward(search);
         assert.equal(forward.length, 3, 'three pages of 50, 50, 30');
-        assert.deepEqual(forward.map((p) => p.rows.length), [INBOX_PAGE_SIZE, INBOX_PAGE_SIZE, 30]);
-        assert.deepEqual(forward.flatMap((p) => p.rows.map((r) => r.id)), expected);
+        assert.deepEqual(
+          forward.map((p) => p.rows.length),
+          [INBOX_PAGE_SIZE, INBOX_PAGE_SIZE, 30],
+        );
+        assert.deepEqual(
+          forward.flatMap((p) => p.rows.map((r) => r.id)),
+          expected,
+        );
         for (const p of forward) assert.equal(p.total, 130);
         assert.equal(forward[0]?.prevCursor, null, 'the first page has no previous page');
         assert.equal(forward[2]?.nextCursor, null, 'the last page has no next page');
@@ -224,7 +237,19 @@ describe('listInbox', () => {
   test('rows are the inbox-list view objects: exactly their fields, no task token, ISO dates, amounts as text', async () => {
     const page = await list(query(`q=${scope}&sort=amount&dir=desc`));
     const row = page.rows[0] as InboxViewRow;
-    assert.deepEqual(Object.keys(row).sort(), ['amount', 'attempt', 'claimedBy', 'currency', 'customer', 'deadline', 'decidedBy', 'id', 'requestedAt', 'status', 'title']);
+    assert.deepEqual(Object.keys(row).sort(), [
+      'amount',
+      'attempt',
+      'claimedBy',
+      'currency',
+      'customer',
+      'deadline',
+      'decidedBy',
+      'id',
+      'requestedAt',
+      'status',
+      'title',
+    ]);
     assert.equal(row.amount, '600.50');
     const source = seeded.find((r) => r.id === row.id);
     assert.equal(row.deadline, source?.deadline.toISOString());
@@ -237,7 +262,10 @@ describe('listInbox', () => {
       const ids = (await pagesForward(`q=${scope}&sort=amount&dir=${dir}`)).flatMap((p) => p.rows);
       const firstNull = ids.findIndex((r) => r.amount === null);
       assert.ok(firstNull > 0);
-      assert.ok(ids.slice(firstNull).every((r) => r.amount === null), dir);
+      assert.ok(
+        ids.slice(firstNull).every((r) => r.amount === null),
+        dir,
+      );
     }
   });
 
@@ -249,16 +277,24 @@ describe('listInbox', () => {
       assert.ok(page.rows.every((r) => r.status === status));
     }
     const all = await pagesForward(`q=${scope}&status=all&sort=deadline&dir=desc`);
-    assert.deepEqual(all.flatMap((p) => p.rows.map((r) => r.id)), expectedOrder(ours(seeded), 'deadline', 'desc'));
+    assert.deepEqual(
+      all.flatMap((p) => p.rows.map((r) => r.id)),
+      expectedOrder(ours(seeded), 'deadline', 'desc'),
+    );
     assert.equal(all[0]?.total, 160);
   });
 
   test('min and max amounts bound the amount, inclusive, and leave out rows without one', async () => {
     const pages = await pagesForward(`q=${scope}&min=200.5&max=400.50&sort=amount&dir=asc`);
     const rows = pages.flatMap((p) => p.rows);
-    const expected = ours(seeded).filter((r) => r.status === 'PENDING' && r.amount !== null && Number(r.amount) >= 200.5 && Number(r.amount) <= 400.5);
+    const expected = ours(seeded).filter(
+      (r) => r.status === 'PENDING' && r.amount !== null && Number(r.amount) >= 200.5 && Number(r.amount) <= 400.5,
+    );
     assert.ok(expected.length > 0);
-    assert.deepEqual(rows.map((r) => r.id), expectedOrder(expected, 'amount', 'asc'));
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      expectedOrder(expected, 'amount', 'asc'),
+    );
     assert.equal(pages[0]?.total, expected.length);
   });
 
@@ -284,14 +320,19 @@ describe('listInbox', () => {
     for (const status of ['pending', 'all']) {
       const page = await list(query(`q=${scope}&overdue=1&status=${status}`));
       assert.equal(page.total, expected.length);
-      assert.deepEqual(page.rows.map((r) => r.id), expectedOrder(expected, 'deadline', 'asc'));
+      assert.deepEqual(
+        page.rows.map((r) => r.id),
+        expectedOrder(expected, 'deadline', 'asc'),
+      );
     }
     assert.equal((await list(query(`q=${scope}&overdue=1&status=approved`))).total, 0);
   });
 
   test('filters combine', async () => {
     const page = await list(query(`q=${scope}&customer=globex&min=100&mine=1&status=all`));
-    const expected = ours(seeded).filter((r) => r.customer?.startsWith('Globex') && r.amount !== null && Number(r.amount) >= 100 && r.claimedBy === ME);
+    const expected = ours(seeded).filter(
+      (r) => r.customer?.startsWith('Globex') && r.amount !== null && Number(r.amount) >= 100 && r.claimedBy === ME,
+    );
     assert.equal(page.total, expected.length);
     assert.deepEqual(new Set(page.rows.map((r) => r.id)), new Set(expected.map((r) => r.id)));
   });
@@ -300,14 +341,22 @@ describe('listInbox', () => {
     const one = seeded[42] as Seeded;
     for (const q of [one.workflowId.toUpperCase(), `Order 42 ${tag}`.toLowerCase()]) {
       const page = await list(query(`status=all&q=${encodeURIComponent(q)}`));
-      assert.deepEqual(page.rows.map((r) => r.id), [one.id], q);
+      assert.deepEqual(
+        page.rows.map((r) => r.id),
+        [one.id],
+        q,
+      );
     }
     const byCustomer = await list(query(`q=${encodeURIComponent(`initech ${tag}`)}`));
     assert.equal(byCustomer.total, seeded.filter((r) => r.status === 'PENDING' && r.customer?.startsWith('Initech')).length);
   });
 
   test('free text: % and _ and \\ match only themselves', async () => {
-    const titles = async (q: string) => (await list(query(`q=${encodeURIComponent(q)}`))).rows.map((r) => r.title).filter((t) => t.endsWith(tag)).sort();
+    const titles = async (q: string) =>
+      (await list(query(`q=${encodeURIComponent(q)}`))).rows
+        .map((r) => r.title)
+        .filter((t) => t.endsWith(tag))
+        .sort();
     assert.deepEqual(await titles(`50%_off ${tag}`), [`Sale 50%_off ${tag}`]);
     assert.deepEqual(await titles(`50% off ${tag}`), [`Sale 50% off ${tag}`]);
     assert.deepEqual(await titles(`_off ${tag}`), [`Sale 50%_off ${tag}`, `Sale 50x_off ${tag}`]);
@@ -335,8 +384,15 @@ describe('listInbox', () => {
     });
     try {
       const second = await list(query(`${search}&after=${first.nextCursor}`));
-      const expected = expectedOrder(ours(seeded).filter((r) => r.status === 'PENDING'), 'deadline', DEFAULT_DIR.deadline);
-      assert.deepEqual(second.rows.map((r) => r.id), expected.slice(50, 100));
+      const expected = expectedOrder(
+        ours(seeded).filter((r) => r.status === 'PENDING'),
+        'deadline',
+        DEFAULT_DIR.deadline,
+      );
+      assert.deepEqual(
+        second.rows.map((r) => r.id),
+        expected.slice(50, 100),
+      );
       assert.equal(second.total, 131);
     } finally {
       await db.approvalRequest.delete({ where: { id: extra } });
@@ -354,7 +410,10 @@ describe('listInbox', () => {
       const past = await list(query(`${search}&after=${second.nextCursor}`));
       assert.equal(past.rows.length, 50);
       const earlier = new Set([...first.rows, ...second.rows].map((r) => r.id));
-      assert.ok(past.rows.every((r) => earlier.has(r.id)), 'rows from the pages before');
+      assert.ok(
+        past.rows.every((r) => earlier.has(r.id)),
+        'rows from the pages before',
+      );
       assert.ok(past.prevCursor, 'a link further back');
     } finally {
       await db.approvalRequest.updateMany({ where: { id: { in: third.rows.map((r) => r.id) } }, data: { status: 'PENDING' } });

@@ -66,7 +66,10 @@ async function insertRowElsewhere(): Promise<string> {
 }
 
 async function updateRowElsewhere(id: string): Promise<void> {
-  await writeFromAnotherProcess(`UPDATE approval_requests SET reason = $2, updated_at = now() WHERE id = $1`, [id, `updated ${randomUUID()}`]);
+  await writeFromAnotherProcess(`UPDATE approval_requests SET reason = $2, updated_at = now() WHERE id = $1`, [
+    id,
+    `updated ${randomUUID()}`,
+  ]);
 }
 
 function open(options: Partial<LiveEventsOptions> = {}): LiveEvents {
@@ -144,7 +147,9 @@ describe('lib/live-events.ts', { timeout: 60_000 }, () => {
 
     unsubscribe();
     assert.equal(live.subscriberCount(), 0);
-    await waitFor('the idle connection to close', async () => live.backendPid() === null && !(await backendAlive(pid)), { timeoutMs: 5_000 });
+    await waitFor('the idle connection to close', async () => live.backendPid() === null && !(await backendAlive(pid)), {
+      timeoutMs: 5_000,
+    });
 
     const again = collect(live);
     await live.listening();
@@ -195,14 +200,21 @@ describe('lib/live-events.ts', { timeout: 60_000 }, () => {
     viaProxy.hostname = '127.0.0.1';
     viaProxy.port = String(proxy.port);
     const problems: string[] = [];
-    const live = open({ connectionString: viaProxy.toString(), initialBackoffMs: 20, maxBackoffMs: 200, log: (message) => problems.push(message) });
+    const live = open({
+      connectionString: viaProxy.toString(),
+      initialBackoffMs: 20,
+      maxBackoffMs: 200,
+      log: (message) => problems.push(message),
+    });
     const { events } = collect(live);
     await live.listening();
     await waitFor('a resync once listening', async () => events.some((e) => e.type === 'resync'));
     events.length = 0;
 
     await proxy.stop(); // the database "goes away": the connection drops, and reconnecting is refused
-    await waitFor('several failed reconnects', async () => problems.filter((p) => p.startsWith('could not listen')).length >= 3, { timeoutMs: 10_000 });
+    await waitFor('several failed reconnects', async () => problems.filter((p) => p.startsWith('could not listen')).length >= 3, {
+      timeoutMs: 10_000,
+    });
     assert.equal(live.backendPid(), null);
     assert.match(problems[0] ?? '', /^listening connection lost \(retrying\)/);
 

@@ -7,7 +7,17 @@ import { describe, test } from 'node:test';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { RetryState } from '@temporalio/common';
 import { APPROVAL_ACTIVITY_ID, INVALID_APPROVAL_REQUEST } from '../../lib/approval-contract';
-import { approvalAttemptsStarted, env, findApproval, NAMESPACE, newOrder, startOrder, startPendingOrder, useServices, withWorker } from './helpers';
+import {
+  approvalAttemptsStarted,
+  env,
+  findApproval,
+  NAMESPACE,
+  newOrder,
+  startOrder,
+  startPendingOrder,
+  useServices,
+  withWorker,
+} from './helpers';
 
 const run = promisify(execFile);
 
@@ -38,7 +48,10 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
       assert.equal(decided?.decidedBy, 'ops');
       assert.equal(decided?.decisionPath, 'EXTERNAL');
       assert.equal(decided?.taskToken, null);
-      const recorded = await db.auditEvent.findMany({ where: { approvalRequestId: row.id, action: 'APPROVED' }, select: { actor: true, path: true, details: true } });
+      const recorded = await db.auditEvent.findMany({
+        where: { approvalRequestId: row.id, action: 'APPROVED' },
+        select: { actor: true, path: true, details: true },
+      });
       assert.deepEqual(recorded, [{ actor: 'ops', path: 'EXTERNAL', details: { recordedBy: 'workflow' } }]);
     });
   });
@@ -48,8 +61,16 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
     await withWorker(services, async (taskQueue) => {
       const { handle } = await startPendingOrder(services, taskQueue);
 
-      await temporalCli('activity', 'complete', '--workflow-id', handle.workflowId, '--activity-id', APPROVAL_ACTIVITY_ID,
-        '--result', JSON.stringify({ approved: true, reviewer: 'cli-ops' }));
+      await temporalCli(
+        'activity',
+        'complete',
+        '--workflow-id',
+        handle.workflowId,
+        '--activity-id',
+        APPROVAL_ACTIVITY_ID,
+        '--result',
+        JSON.stringify({ approved: true, reviewer: 'cli-ops' }),
+      );
 
       assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'cli-ops' });
       const row = await findApproval(db, handle.workflowId);
@@ -65,8 +86,18 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
       const { handle } = await startPendingOrder(services, taskQueue);
 
       // The CLI sends a non-retryable ApplicationFailure with no type: a rejection.
-      await temporalCli('activity', 'fail', '--workflow-id', handle.workflowId, '--activity-id', APPROVAL_ACTIVITY_ID,
-        '--reason', 'Budget frozen', '--detail', JSON.stringify({ reviewer: 'cli-finance' }));
+      await temporalCli(
+        'activity',
+        'fail',
+        '--workflow-id',
+        handle.workflowId,
+        '--activity-id',
+        APPROVAL_ACTIVITY_ID,
+        '--reason',
+        'Budget frozen',
+        '--detail',
+        JSON.stringify({ reviewer: 'cli-finance' }),
+      );
 
       assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: 'cli-finance', reason: 'Budget frozen' });
       assert.deepEqual(await approvalAttemptsStarted(handle), [1]);

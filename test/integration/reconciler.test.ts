@@ -15,7 +15,6 @@ import { finish, withdrawApproval } from './workflows';
 
 const WORKFLOWS = require.resolve('./workflows');
 
-
 function rejectsWith(code: string, message: RegExp) {
   return (error: unknown) => {
     assert.ok(error instanceof ApprovalError, String(error));
@@ -39,9 +38,8 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       return row?.status !== 'PENDING' && row;
     });
   }
-  const approve = (id: string, email: string) => decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email });
-
-
+  const approve = (id: string, email: string) =>
+    decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email });
 
   test('a decision made outside, in a workflow that never records it, reaches the inbox through the reconciler (path EXTERNAL)', async () => {
     const { client } = services;
@@ -49,7 +47,10 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       services,
       async (taskQueue) => {
         const { handle, pending } = await startBareApproval(services, taskQueue);
-        await client.activity.complete({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, { approved: true, reviewer: 'billing-service' });
+        await client.activity.complete(
+          { workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID },
+          { approved: true, reviewer: 'billing-service' },
+        );
         const row = await sweepUntilClosed(taskQueue, handle.workflowId);
         assert.equal(row?.status, 'APPROVED');
         assert.equal(row?.decidedBy, 'billing-service');
@@ -67,9 +68,17 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
     // No worker: the workflow cannot record the decision itself.
     await client.activity.fail(
       { workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID },
-      ApplicationFailure.create({ type: APPROVAL_DENIED, message: 'Not this quarter', nonRetryable: true, details: [{ reviewer: 'cli-person' }] }),
+      ApplicationFailure.create({
+        type: APPROVAL_DENIED,
+        message: 'Not this quarter',
+        nonRetryable: true,
+        details: [{ reviewer: 'cli-person' }],
+      }),
     );
-    await assert.rejects(approve(pending.id, 'late@example.com'), rejectsWith('ALREADY_DECIDED', /^Already decided by cli-person at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/));
+    await assert.rejects(
+      approve(pending.id, 'late@example.com'),
+      rejectsWith('ALREADY_DECIDED', /^Already decided by cli-person at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/),
+    );
     const row = await findApproval(db, handle.workflowId);
     assert.equal(row?.status, 'REJECTED');
     assert.equal(row?.reason, 'Not this quarter');
@@ -88,7 +97,10 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       assert.equal(row?.status, 'TERMINATED');
       assert.equal(row?.reason, 'order withdrawn by the customer');
       assert.equal(row?.decisionPath, 'RECONCILER');
-      await assert.rejects(approve(pending.id, 'reviewer@example.com'), rejectsWith('NO_LONGER_PENDING', /^Its workflow was terminated at /));
+      await assert.rejects(
+        approve(pending.id, 'reviewer@example.com'),
+        rejectsWith('NO_LONGER_PENDING', /^Its workflow was terminated at /),
+      );
     });
   });
 
@@ -98,7 +110,11 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       const { handle, pending } = await startPendingOrder(services, taskQueue);
       await handle.terminate('duplicate order');
       await assert.rejects(
-        decideApproval(deps(), { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'no' }) }, { email: 'r@example.com' }),
+        decideApproval(
+          deps(),
+          { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'no' }) },
+          { email: 'r@example.com' },
+        ),
         rejectsWith('NO_LONGER_PENDING', /^Its workflow was terminated at /),
       );
       assert.equal((await findApproval(db, handle.workflowId))?.status, 'TERMINATED');
@@ -115,7 +131,10 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       const row = await findApproval(db, handle.workflowId);
       assert.equal(row?.status, 'CANCELLED');
       assert.equal(row?.decisionPath, 'WORKER');
-      await assert.rejects(approve(pending.id, 'reviewer@example.com'), rejectsWith('NO_LONGER_PENDING', /^This request was cancelled at /));
+      await assert.rejects(
+        approve(pending.id, 'reviewer@example.com'),
+        rejectsWith('NO_LONGER_PENDING', /^This request was cancelled at /),
+      );
     });
   });
 
@@ -179,7 +198,10 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
         await handle.signal(withdrawApproval);
         await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
         // Temporal takes a completion of a cancel-requested activity; the workflow never sees it.
-        await client.activity.complete({ workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID }, { approved: true, reviewer: 'too-late' });
+        await client.activity.complete(
+          { workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID },
+          { approved: true, reviewer: 'too-late' },
+        );
         const row = await sweepUntilClosed(taskQueue, handle.workflowId);
         assert.equal(row.status, 'CANCELLED');
         assert.equal(row.decidedBy, null);
@@ -195,12 +217,18 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
     await withWorker(
       services,
       async (taskQueue) => {
-        const { handle, pending } = await startBareApproval(services, taskQueue, undefined, { windowMs: 1_000, retryIntervalMs: 3_600_000 });
+        const { handle, pending } = await startBareApproval(services, taskQueue, undefined, {
+          windowMs: 1_000,
+          retryIntervalMs: 3_600_000,
+        });
         await waitFor('attempt 2 to be scheduled', async () => {
           const { raw } = await handle.describe();
           return raw.pendingActivities?.some((a) => a.activityId === APPROVAL_ACTIVITY_ID && a.attempt === 2 && a.state === 1);
         });
-        await assert.rejects(services.client.activity.complete(pending.taskToken, { approved: true, reviewer: 'stale' }), ActivityNotFoundError);
+        await assert.rejects(
+          services.client.activity.complete(pending.taskToken, { approved: true, reviewer: 'stale' }),
+          ActivityNotFoundError,
+        );
         await approve(pending.id, 'reviewer@example.com');
         await handle.signal(finish);
         assert.equal(await handle.result(), 'decided');
@@ -227,7 +255,10 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       assert.equal(row.title, pending.title);
       assert.deepEqual(row.request, pending.request);
       assert.ok(Math.abs(row.deadline.getTime() - pending.deadline.getTime()) < 2_000, 'the same window');
-      const events = await db.auditEvent.findMany({ where: { approvalRequestId: row.id }, select: { action: true, actor: true, path: true } });
+      const events = await db.auditEvent.findMany({
+        where: { approvalRequestId: row.id },
+        select: { action: true, actor: true, path: true },
+      });
       assert.deepEqual(events, [{ action: 'REQUESTED', actor: 'reconciler', path: 'RECONCILER' }]);
 
       assert.equal((await sweeper(taskQueue).sweep()).filled, 0, 'a second sweep finds nothing to do');

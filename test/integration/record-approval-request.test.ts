@@ -9,7 +9,13 @@ import { recordApprovalRequest, type ApprovalAttempt } from '../../lib/approvals
 import type { Db } from '../../lib/db';
 import { openDb } from './helpers';
 
-const request = approvalRequestSchema.parse({ title: 'Refund 42', requester: 'support', amount: 12.5, currency: 'EUR', fields: { customer: 'Acme' } });
+const request = approvalRequestSchema.parse({
+  title: 'Refund 42',
+  requester: 'support',
+  amount: 12.5,
+  currency: 'EUR',
+  fields: { customer: 'Acme' },
+});
 
 function attempt(workflowId: string, runId: string, n: number): ApprovalAttempt {
   const requestedAt = new Date();
@@ -36,7 +42,8 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
   test('keeps one row per approval: a newer attempt re-issues it with its token, a late older attempt is STALE', async () => {
     const workflowId = `wf-${randomUUID()}`;
     const runId = randomUUID();
-    const find = () => db.approvalRequest.findMany({ where: { workflowId }, select: { id: true, attempt: true, taskToken: true, status: true } });
+    const find = () =>
+      db.approvalRequest.findMany({ where: { workflowId }, select: { id: true, attempt: true, taskToken: true, status: true } });
 
     const first = attempt(workflowId, runId, 1);
     const requested = await recordApprovalRequest(db, first, request, request);
@@ -58,7 +65,11 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     assert.equal(rows[0]?.status, 'PENDING');
     assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken ?? []));
 
-    const events = await db.auditEvent.findMany({ where: { approvalRequestId: requested.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { action: true } });
+    const events = await db.auditEvent.findMany({
+      where: { approvalRequestId: requested.id },
+      orderBy: [{ at: 'asc' }, { id: 'asc' }],
+      select: { action: true },
+    });
     assert.deepEqual(
       events.map((e) => e.action),
       ['REQUESTED', 'REISSUED'],
@@ -79,7 +90,15 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const workflowId = `wf-${randomUUID()}`;
     const runId = randomUUID();
     const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
-    assert.equal(await recordApprovalOutcome(db, { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID }, { status: 'APPROVED', decidedBy: 'ops' }, request), true);
+    assert.equal(
+      await recordApprovalOutcome(
+        db,
+        { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID },
+        { status: 'APPROVED', decidedBy: 'ops' },
+        request,
+      ),
+      true,
+    );
 
     const late = await recordApprovalRequest(db, attempt(workflowId, runId, 2), request, request);
     assert.deepEqual(late, { id, outcome: 'STALE' });
@@ -89,7 +108,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     assert.equal(row.taskToken, null);
   });
 
-  test('a decision that outruns the activity\'s own write is kept: the row is created decided, and the write cannot reopen it', async () => {
+  test("a decision that outruns the activity's own write is kept: the row is created decided, and the write cannot reopen it", async () => {
     const workflowId = `wf-${randomUUID()}`;
     const runId = randomUUID();
     const key = { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID };
@@ -123,7 +142,10 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const key = { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID };
     const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
     // Say a completion landed after the workflow had withdrawn the approval.
-    await db.approvalRequest.update({ where: { id }, data: { status: 'APPROVED', decidedBy: 'quick', decisionPath: 'DASHBOARD', decidedAt: new Date() } });
+    await db.approvalRequest.update({
+      where: { id },
+      data: { status: 'APPROVED', decidedBy: 'quick', decisionPath: 'DASHBOARD', decidedAt: new Date() },
+    });
 
     assert.equal(await recordApprovalOutcome(db, key, { status: 'EXPIRED' }, null, { recordedBy: 'reconciler' }), false);
     assert.equal((await db.approvalRequest.findUniqueOrThrow({ where: { id } })).status, 'APPROVED');

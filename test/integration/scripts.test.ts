@@ -157,9 +157,13 @@ describe('scripts/request.ts (npm run request)', { timeout: 120_000 }, () => {
     const id = newId();
     const customer = `Customer ${randomUUID()}`;
     const taskQueue = uniqueTaskQueue();
-    const run = await runScript('request', ['--customer', customer, '--amount', '1200', '--currency', 'EUR', '--item', 'A-1:2', '--id', id], {
-      TEMPORAL_TASK_QUEUE: taskQueue,
-    });
+    const run = await runScript(
+      'request',
+      ['--customer', customer, '--amount', '1200', '--currency', 'EUR', '--item', 'A-1:2', '--id', id],
+      {
+        TEMPORAL_TASK_QUEUE: taskQueue,
+      },
+    );
     assertExit(run, 0);
     const workflowId = `order-${id}`;
     assert.equal(run.stdout, `${workflowId}\n`);
@@ -175,7 +179,13 @@ describe('scripts/request.ts (npm run request)', { timeout: 120_000 }, () => {
     assert.equal(payloads.length, 1, 'orderWorkflow gets one argument, the order');
     const [payload] = payloads;
     assert.ok(payload);
-    assert.deepEqual(defaultPayloadConverter.fromPayload<Order>(payload), { id, customer, amount: 1200, currency: 'EUR', items: [{ sku: 'A-1', qty: 2 }] });
+    assert.deepEqual(defaultPayloadConverter.fromPayload<Order>(payload), {
+      id,
+      customer,
+      amount: 1200,
+      currency: 'EUR',
+      items: [{ sku: 'A-1', qty: 2 }],
+    });
 
     await handle.terminate('integration test done');
   });
@@ -210,7 +220,17 @@ describe('scripts/request.ts (npm run request)', { timeout: 120_000 }, () => {
 
   test('names every bad flag at once (amount, currency, item), exits 2 and starts no workflow', async () => {
     const id = newId();
-    const run = await runScript('request', ['--customer', 'Bad Input Ltd', '--amount=-5', '--currency', 'EURO', '--item', 'nope', '--id', id]);
+    const run = await runScript('request', [
+      '--customer',
+      'Bad Input Ltd',
+      '--amount=-5',
+      '--currency',
+      'EURO',
+      '--item',
+      'nope',
+      '--id',
+      id,
+    ]);
     assertExit(run, 2);
     assert.equal(run.stdout, '');
     assert.match(run.stderr, /--amount: amount must be more than 0/);

@@ -13,7 +13,15 @@ import { DecisionTimeChart } from '../../components/charts/decision-time-chart';
 import { ExpiryRateChart } from '../../components/charts/expiry-rate-chart';
 import { ReviewerLoadChart } from '../../components/charts/reviewer-load-chart';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
-import { countQueue, dailyFigures, loadAdminStats, pendingAgeHistogram, reviewerLoad, type AdminStats, type StatsScope } from '../../lib/approvals/stats';
+import {
+  countQueue,
+  dailyFigures,
+  loadAdminStats,
+  pendingAgeHistogram,
+  reviewerLoad,
+  type AdminStats,
+  type StatsScope,
+} from '../../lib/approvals/stats';
 import { newOrder, openServices, startPendingOrder, withWorker, type Services } from './helpers';
 
 const MINUTE = 60_000;
@@ -76,14 +84,22 @@ describe('admin queue statistics', { timeout: 120_000 }, () => {
     await withWorker(
       services,
       async (taskQueue) => {
-        const started = await Promise.all(PENDING.map((_, i) => startPendingOrder(services, taskQueue, newOrder({ id: `stats-${run}-p${i}` }))));
+        const started = await Promise.all(
+          PENDING.map((_, i) => startPendingOrder(services, taskQueue, newOrder({ id: `stats-${run}-p${i}` }))),
+        );
         await Promise.all(
           started.map(({ pending }, i) => {
             const p = PENDING[i];
             if (!p) throw new Error('unreachable');
             return db.approvalRequest.update({
               where: { id: pending.id },
-              data: { requestedAt: ago(p.age), deadline: p.deadline, attempt: p.attempt, claimedBy: p.claimedBy, claimedAt: p.claimedBy ? ago(5 * MINUTE) : null },
+              data: {
+                requestedAt: ago(p.age),
+                deadline: p.deadline,
+                attempt: p.attempt,
+                claimedBy: p.claimedBy,
+                claimedAt: p.claimedBy ? ago(5 * MINUTE) : null,
+              },
             });
           }),
         );
@@ -130,10 +146,16 @@ describe('admin queue statistics', { timeout: 120_000 }, () => {
     const monday = new Date('2025-06-09T06:00:00.000Z');
     const counts = await countQueue(services.db, monday, scope);
     // Nothing of ours closed between Monday 00:00 and 06:00; Friday's rows do not count.
-    assert.deepEqual([counts.decided, counts.expired], [{ today: 0, week: 0 }, { today: 0, week: 0 }]);
+    assert.deepEqual(
+      [counts.decided, counts.expired],
+      [
+        { today: 0, week: 0 },
+        { today: 0, week: 0 },
+      ],
+    );
   });
 
-  test('unscoped, the counts cover every row: at least this run\'s', async () => {
+  test("unscoped, the counts cover every row: at least this run's", async () => {
     const all = await countQueue(services.db, NOW);
     assert.ok(all.pending >= 6 && all.overdue >= 3 && all.reissued >= 2, JSON.stringify(all));
   });
@@ -157,13 +179,33 @@ describe('admin queue statistics', { timeout: 120_000 }, () => {
     const byDay = new Map(days.map((d) => [d.day, d]));
     // Today: decisions took 10m, 1h and 4h (p90 interpolates 80% of the way from 1h to 4h); one of five closed requests expired.
     const today = byDay.get('2025-06-11');
-    assert.deepEqual({ ...today, p90Seconds: undefined }, { day: '2025-06-11', closed: 5, expired: 1, decided: 3, expiryRate: 0.2, medianSeconds: 3600, p90Seconds: undefined });
+    assert.deepEqual(
+      { ...today, p90Seconds: undefined },
+      { day: '2025-06-11', closed: 5, expired: 1, decided: 3, expiryRate: 0.2, medianSeconds: 3600, p90Seconds: undefined },
+    );
     assert.ok(Math.abs((today?.p90Seconds ?? 0) - 12_240) < 1e-6, `p90 ${today?.p90Seconds}`);
-    assert.deepEqual(byDay.get('2025-06-10'), { day: '2025-06-10', closed: 3, expired: 1, decided: 1, expiryRate: 1 / 3, medianSeconds: 7200, p90Seconds: 7200 });
-    assert.deepEqual(byDay.get('2025-06-06'), { day: '2025-06-06', closed: 2, expired: 1, decided: 1, expiryRate: 0.5, medianSeconds: 1800, p90Seconds: 1800 });
+    assert.deepEqual(byDay.get('2025-06-10'), {
+      day: '2025-06-10',
+      closed: 3,
+      expired: 1,
+      decided: 1,
+      expiryRate: 1 / 3,
+      medianSeconds: 7200,
+      p90Seconds: 7200,
+    });
+    assert.deepEqual(byDay.get('2025-06-06'), {
+      day: '2025-06-06',
+      closed: 2,
+      expired: 1,
+      decided: 1,
+      expiryRate: 0.5,
+      medianSeconds: 1800,
+      p90Seconds: 1800,
+    });
     const quiet = days.filter((d) => !['2025-06-11', '2025-06-10', '2025-06-06'].includes(d.day));
     assert.equal(quiet.length, 11);
-    for (const d of quiet) assert.deepEqual(d, { day: d.day, closed: 0, expired: 0, decided: 0, expiryRate: null, medianSeconds: null, p90Seconds: null });
+    for (const d of quiet)
+      assert.deepEqual(d, { day: d.day, closed: 0, expired: 0, decided: 0, expiryRate: null, medianSeconds: null, p90Seconds: null });
   });
 
   test('load per reviewer: open claims and decisions of the last 7 days, busiest first', async () => {

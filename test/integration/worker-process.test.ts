@@ -54,7 +54,10 @@ describe('worker/main.ts', { timeout: 120_000 }, () => {
       const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue });
       try {
         await untilReady(worker);
-        assert.match(worker.output().stdout, new RegExp(`\\[worker\\] ready: task queue "${taskQueue}" on ${env.temporalAddress.replace(/[.]/g, '\\.')}`));
+        assert.match(
+          worker.output().stdout,
+          new RegExp(`\\[worker\\] ready: task queue "${taskQueue}" on ${env.temporalAddress.replace(/[.]/g, '\\.')}`),
+        );
 
         worker.child.kill(signal);
         const { code, signal: killedBy } = await withTimeout(worker.exited, 30_000, 'the worker stopping');
@@ -100,7 +103,9 @@ async function untilReady(worker: ReturnType<typeof startWorker>): Promise<void>
         if (worker.output().stdout.includes('[worker] ready')) resolve();
       };
       worker.child.stdout.on('data', check);
-      void worker.exited.then(({ code }) => reject(new Error(`the worker exited (${code}) before it was ready:\n${worker.output().stderr}`)));
+      void worker.exited.then(({ code }) =>
+        reject(new Error(`the worker exited (${code}) before it was ready:\n${worker.output().stderr}`)),
+      );
       check();
     }),
     60_000,

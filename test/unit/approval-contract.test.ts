@@ -44,7 +44,14 @@ describe('approvalRequestSchema', () => {
 
   test('reads null optional fields (as Go sends them without omitempty) as absent', () => {
     const parsed = approvalRequestSchema.parse({ title: 'x', summary: null, requester: null, amount: null, currency: null, fields: null });
-    assert.deepEqual(parsed, { title: 'x', summary: undefined, requester: undefined, amount: undefined, currency: undefined, fields: undefined });
+    assert.deepEqual(parsed, {
+      title: 'x',
+      summary: undefined,
+      requester: undefined,
+      amount: undefined,
+      currency: undefined,
+      fields: undefined,
+    });
   });
 
   test('drops unknown keys instead of rejecting the request', () => {

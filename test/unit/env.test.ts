@@ -14,12 +14,15 @@ describe('APPROVAL_WINDOW', () => {
   });
 
   test('rejects garbage with an error that names the variable and the value', () => {
-    assert.throws(() => parseEnv('approvals', { APPROVAL_WINDOW: 'garbage' }), (error: unknown) => {
-      assert.ok(error instanceof Error);
-      assert.match(error.message, /Invalid environment/);
-      assert.match(error.message, /APPROVAL_WINDOW: "garbage" is not a duration/);
-      return true;
-    });
+    assert.throws(
+      () => parseEnv('approvals', { APPROVAL_WINDOW: 'garbage' }),
+      (error: unknown) => {
+        assert.ok(error instanceof Error);
+        assert.match(error.message, /Invalid environment/);
+        assert.match(error.message, /APPROVAL_WINDOW: "garbage" is not a duration/);
+        return true;
+      },
+    );
   });
 
   test('rejects a zero or negative window', () => {
@@ -38,18 +41,27 @@ describe('production settings', () => {
   test('DATABASE_URL defaults to the embedded dev database, except in production, where it is required', () => {
     assert.match(parseEnv('database', {}).DATABASE_URL, /^postgresql:\/\/countersign:/);
     assert.throws(() => parseEnv('database', { NODE_ENV: 'production' }), /DATABASE_URL: is required in production/);
-    assert.equal(parseEnv('database', { NODE_ENV: 'production', DATABASE_URL: 'postgresql://u:p@db:5432/x' }).DATABASE_URL, 'postgresql://u:p@db:5432/x');
+    assert.equal(
+      parseEnv('database', { NODE_ENV: 'production', DATABASE_URL: 'postgresql://u:p@db:5432/x' }).DATABASE_URL,
+      'postgresql://u:p@db:5432/x',
+    );
   });
 
   test('production needs a long NEXTAUTH_SECRET and a NEXTAUTH_URL', () => {
     assert.doesNotThrow(() => parseEnv('auth', {}));
-    assert.throws(() => parseEnv('auth', { NODE_ENV: 'production' }), (error: unknown) => {
-      assert.ok(error instanceof Error);
-      assert.match(error.message, /NEXTAUTH_SECRET: is required in production/);
-      assert.match(error.message, /NEXTAUTH_URL: is required in production/);
-      return true;
-    });
-    assert.throws(() => parseEnv('auth', { NODE_ENV: 'production', NEXTAUTH_SECRET: 'short', NEXTAUTH_URL: 'https://x.example' }), /at least 32 characters/);
+    assert.throws(
+      () => parseEnv('auth', { NODE_ENV: 'production' }),
+      (error: unknown) => {
+        assert.ok(error instanceof Error);
+        assert.match(error.message, /NEXTAUTH_SECRET: is required in production/);
+        assert.match(error.message, /NEXTAUTH_URL: is required in production/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => parseEnv('auth', { NODE_ENV: 'production', NEXTAUTH_SECRET: 'short', NEXTAUTH_URL: 'https://x.example' }),
+      /at least 32 characters/,
+    );
   });
 });
 
@@ -64,7 +76,10 @@ describe('APPROVAL_WINDOWS and the reconciler', () => {
 
   test('the reconciler sweeps every 15 s and waits 30 s for a missing row, unless told', () => {
     assert.deepEqual(parseEnv('reconciler', {}), { RECONCILE_INTERVAL: 15_000, RECONCILE_GRACE: 30_000 });
-    assert.deepEqual(parseEnv('reconciler', { RECONCILE_INTERVAL: '1s', RECONCILE_GRACE: '2m' }), { RECONCILE_INTERVAL: 1_000, RECONCILE_GRACE: 120_000 });
+    assert.deepEqual(parseEnv('reconciler', { RECONCILE_INTERVAL: '1s', RECONCILE_GRACE: '2m' }), {
+      RECONCILE_INTERVAL: 1_000,
+      RECONCILE_GRACE: 120_000,
+    });
     assert.throws(() => parseEnv('reconciler', { RECONCILE_INTERVAL: 'often' }), /RECONCILE_INTERVAL/);
   });
 });

@@ -14,8 +14,14 @@ describe('explainTruth', () => {
   });
 
   test('expired, cancelled and terminated each say so', () => {
-    assert.match(explainTruth({ state: 'CLOSED', outcome: { status: 'EXPIRED' }, at }).message, /^This request expired at 2026-11-28 09:08:07 UTC/);
-    assert.match(explainTruth({ state: 'CLOSED', outcome: { status: 'CANCELLED', by: 'ops-cli' }, at }).message, /^This request was cancelled at .+ by ops-cli/);
+    assert.match(
+      explainTruth({ state: 'CLOSED', outcome: { status: 'EXPIRED' }, at }).message,
+      /^This request expired at 2026-11-28 09:08:07 UTC/,
+    );
+    assert.match(
+      explainTruth({ state: 'CLOSED', outcome: { status: 'CANCELLED', by: 'ops-cli' }, at }).message,
+      /^This request was cancelled at .+ by ops-cli/,
+    );
     assert.match(explainTruth({ state: 'CLOSED', outcome: { status: 'TERMINATED' }, at }).message, /^Its workflow was terminated at /);
   });
 

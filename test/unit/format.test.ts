@@ -26,7 +26,11 @@ describe('formatTimeLeft', () => {
 
 describe('deadlineUrgency', () => {
   test('a passed deadline is overdue, by how much', () => {
-    assert.deepEqual(deadlineUrgency(at(-3 * HOUR - 10 * MINUTE), at(-27 * HOUR), now), { level: 'overdue', text: 'overdue 3h 10m', label: 'overdue' });
+    assert.deepEqual(deadlineUrgency(at(-3 * HOUR - 10 * MINUTE), at(-27 * HOUR), now), {
+      level: 'overdue',
+      text: 'overdue 3h 10m',
+      label: 'overdue',
+    });
     assert.equal(deadlineUrgency(at(-1), at(-HOUR), now).level, 'overdue');
   });
 
@@ -36,8 +40,16 @@ describe('deadlineUrgency', () => {
 
   test('a 24-hour window is due soon in its last 2 hours (the cap is below 10%)', () => {
     const requested = (left: number) => at(left - 24 * HOUR);
-    assert.deepEqual(deadlineUrgency(at(2 * HOUR - 1_000), requested(2 * HOUR - 1_000), now), { level: 'soon', text: '1h 59m left', label: 'due soon' });
-    assert.deepEqual(deadlineUrgency(at(2 * HOUR + MINUTE), requested(2 * HOUR + MINUTE), now), { level: 'ok', text: '2h 1m left', label: null });
+    assert.deepEqual(deadlineUrgency(at(2 * HOUR - 1_000), requested(2 * HOUR - 1_000), now), {
+      level: 'soon',
+      text: '1h 59m left',
+      label: 'due soon',
+    });
+    assert.deepEqual(deadlineUrgency(at(2 * HOUR + MINUTE), requested(2 * HOUR + MINUTE), now), {
+      level: 'ok',
+      text: '2h 1m left',
+      label: null,
+    });
   });
 
   test('a 1-hour window is due soon only in its last 6 minutes (10% of the window)', () => {

@@ -31,7 +31,17 @@ test('each sort has its own default direction: deadline asc, age desc (oldest fi
 test('every filter is read from the URL', () => {
   const { query, issues } = parse('status=all&min=10&max=2,500.50&customer=%20Acme%20&mine=1&overdue=1&sort=amount&dir=asc&q=order-42');
   assert.deepEqual(issues, []);
-  assert.deepEqual(query, { status: 'all', min: '10', max: '2500.50', customer: 'Acme', mine: true, overdue: true, sort: 'amount', dir: 'asc', q: 'order-42' });
+  assert.deepEqual(query, {
+    status: 'all',
+    min: '10',
+    max: '2500.50',
+    customer: 'Acme',
+    mine: true,
+    overdue: true,
+    sort: 'amount',
+    dir: 'asc',
+    q: 'order-42',
+  });
 });
 
 test('empty fields (a submitted form without JavaScript) mean the defaults', () => {
@@ -67,19 +77,29 @@ test('amounts: negative, too precise and too large are rejected; a maximum below
   for (const bad of ['-5', '1.234', '1e5', '12345678901234567', 'NaN']) {
     const { query, issues } = parse(`min=${encodeURIComponent(bad)}`);
     assert.equal(query.min, undefined, bad);
-    assert.deepEqual(issues.map((i) => i.param), ['min'], bad);
+    assert.deepEqual(
+      issues.map((i) => i.param),
+      ['min'],
+      bad,
+    );
   }
   const { query, issues } = parse('min=500&max=100');
   assert.equal(query.min, '500');
   assert.equal(query.max, undefined);
-  assert.deepEqual(issues.map((i) => i.param), ['max']);
+  assert.deepEqual(
+    issues.map((i) => i.param),
+    ['max'],
+  );
   assert.match(issues[0]?.message ?? '', /below the minimum/);
 });
 
 test('over-long text is reported, not truncated silently', () => {
   const { query, issues } = parse(`q=${'x'.repeat(201)}`);
   assert.equal(query.q, undefined);
-  assert.deepEqual(issues.map((i) => i.param), ['q']);
+  assert.deepEqual(
+    issues.map((i) => i.param),
+    ['q'],
+  );
 });
 
 test('a repeated param takes its first value', () => {
@@ -123,7 +143,10 @@ test('a tampered cursor is rejected with a clear message and the first page is s
     assert.equal(decodeCursor(bad), null, bad);
     const { query, issues } = parse(`after=${encodeURIComponent(bad)}`);
     assert.equal(query.after, undefined);
-    assert.deepEqual(issues.map((i) => i.param), ['after']);
+    assert.deepEqual(
+      issues.map((i) => i.param),
+      ['after'],
+    );
     assert.match(issues[0]?.message ?? '', /damaged or was edited/);
   }
   // Flipping any one character of a real cursor is caught.
@@ -143,7 +166,10 @@ test('a cursor from another sort, or both directions at once, is ignored with a 
   const both = parse(`after=${deadline}&before=${deadline}`);
   assert.ok(both.query.after);
   assert.equal(both.query.before, undefined);
-  assert.deepEqual(both.issues.map((i) => i.param), ['before']);
+  assert.deepEqual(
+    both.issues.map((i) => i.param),
+    ['before'],
+  );
 });
 
 test('links leave defaults out and keep every filter', () => {
@@ -151,7 +177,15 @@ test('links leave defaults out and keep every filter', () => {
   const { query } = parse('status=all&customer=A%26B&min=5&mine=1&sort=age&dir=desc&q=50%25_off');
   const href = inboxHref(query, { after: 'abc' });
   const params = new URL(href, 'http://x').searchParams;
-  assert.deepEqual(Object.fromEntries(params), { q: '50%_off', status: 'all', customer: 'A&B', min: '5', mine: '1', sort: 'age', after: 'abc' });
+  assert.deepEqual(Object.fromEntries(params), {
+    q: '50%_off',
+    status: 'all',
+    customer: 'A&B',
+    min: '5',
+    mine: '1',
+    sort: 'age',
+    after: 'abc',
+  });
   // And reading a link back gives the same query.
   const again = parseInboxQuery(new URL(inboxHref(query), 'http://x').searchParams);
   assert.deepEqual(again.query, query);

@@ -18,7 +18,12 @@ test('redactSecrets survives cycles', () => {
 });
 
 test('a formatted log line never holds the token', () => {
-  const line = formatLogEntry({ level: 'WARN', message: 'Activity failed', meta: { taskToken: 'c2VjcmV0LXRva2Vu', attempt: 2 }, timestampNanos: 1_700_000_000_000_000_000n });
+  const line = formatLogEntry({
+    level: 'WARN',
+    message: 'Activity failed',
+    meta: { taskToken: 'c2VjcmV0LXRva2Vu', attempt: 2 },
+    timestampNanos: 1_700_000_000_000_000_000n,
+  });
   assert.ok(!line.includes('c2VjcmV0LXRva2Vu'));
   assert.match(line, /^2023-11-14T22:13:20\.000Z \[WARN\] Activity failed .*attempt: 2/);
 });

@@ -83,6 +83,9 @@ describe('workflow files may not import non-deterministic code', () => {
   });
 
   test('leaves activities free to use Node and the database', async () => {
-    assert.deepEqual(await lint("import fs from 'node:fs';\nimport { getDb } from '../lib/db';\nexport const x = [fs, getDb];\n", 'worker/activities.ts'), []);
+    assert.deepEqual(
+      await lint("import fs from 'node:fs';\nimport { getDb } from '../lib/db';\nexport const x = [fs, getDb];\n", 'worker/activities.ts'),
+      [],
+    );
   });
 });

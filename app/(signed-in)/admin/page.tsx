@@ -57,7 +57,12 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
   const search = searchText((await searchParams).q);
   const db = getDb();
   const now = new Date();
-  const [stats, queue, assignees, recent] = await Promise.all([loadAdminStats(db, now), listAdminQueue(db, { search }), listAssignees(db), listRecentDecisions(db)]);
+  const [stats, queue, assignees, recent] = await Promise.all([
+    loadAdminStats(db, now),
+    listAdminQueue(db, { search }),
+    listAssignees(db),
+    listRecentDecisions(db),
+  ]);
   const { counts } = stats;
 
   return (
@@ -95,7 +100,9 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
       </section>
 
       <section aria-labelledby="create-heading" className="rounded-lg border border-slate-200 bg-white p-5">
-        <h2 id="create-heading" className="mb-3 text-lg font-semibold">New approval request</h2>
+        <h2 id="create-heading" className="mb-3 text-lg font-semibold">
+          New approval request
+        </h2>
         <CreateRequestForm action={createOrderRequestAction} />
       </section>
 
@@ -108,7 +115,15 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
             <label htmlFor="admin-search" className="text-slate-600">
               Search pending
             </label>
-            <input id="admin-search" name="q" type="search" defaultValue={search} maxLength={200} placeholder="title, customer or workflow id" className="w-64 rounded-md border border-slate-300 px-2 py-1" />
+            <input
+              id="admin-search"
+              name="q"
+              type="search"
+              defaultValue={search}
+              maxLength={200}
+              placeholder="title, customer or workflow id"
+              className="w-64 rounded-md border border-slate-300 px-2 py-1"
+            />
             <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 font-medium text-slate-700 hover:bg-slate-50">
               Search
             </button>
@@ -129,13 +144,17 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
       </section>
 
       <section aria-labelledby="recent-heading" className="space-y-3">
-        <h2 id="recent-heading" className="text-lg font-semibold">Recent decisions</h2>
+        <h2 id="recent-heading" className="text-lg font-semibold">
+          Recent decisions
+        </h2>
         <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
           {recent.length === 0 && <li className="p-4 text-slate-600">No decisions yet.</li>}
           {recent.map((a) => (
             <li key={a.id} className="flex flex-wrap items-center gap-3 px-4 py-2">
               <StatusBadge status={a.status} />
-              <a href={`/inbox/${a.id}`} className="font-medium text-brand-700 hover:underline">{a.title}</a>
+              <a href={`/inbox/${a.id}`} className="font-medium text-brand-700 hover:underline">
+                {a.title}
+              </a>
               <span className="text-slate-600">by {a.decidedBy ?? 'unknown'}</span>
               {a.decidedAt && <span className="ml-auto tabular-nums text-slate-500">{formatTimestamp(a.decidedAt)}</span>}
             </li>

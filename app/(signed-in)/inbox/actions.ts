@@ -22,7 +22,9 @@ export async function approveAction(_previous: ActionState, formData: FormData):
     async run(user, input) {
       const decided = await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'APPROVED', ...input }, user);
       revalidateApproval(input.id);
-      return decided.recorded ? 'Approved. The workflow has resumed.' : 'Approved: Temporal has the decision. This page catches up in a moment.';
+      return decided.recorded
+        ? 'Approved. The workflow has resumed.'
+        : 'Approved: Temporal has the decision. This page catches up in a moment.';
     },
   });
 }
@@ -35,7 +37,9 @@ export async function rejectAction(_previous: ActionState, formData: FormData): 
     async run(user, input) {
       const decided = await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'REJECTED', ...input }, user);
       revalidateApproval(input.id);
-      return decided.recorded ? 'Rejected. The workflow has been told why.' : 'Rejected: Temporal has the decision. This page catches up in a moment.';
+      return decided.recorded
+        ? 'Rejected. The workflow has been told why.'
+        : 'Rejected: Temporal has the decision. This page catches up in a moment.';
     },
   });
 }

@@ -2,7 +2,14 @@
 
 import { revalidatePath } from 'next/cache';
 import { formFields, runAction } from '@/lib/actions';
-import { bulkApproveInputSchema, bulkRejectInputSchema, decideApprovals, summarizeBulk, type BulkActionState, type BulkItemResult } from '@/lib/approvals/bulk';
+import {
+  bulkApproveInputSchema,
+  bulkRejectInputSchema,
+  decideApprovals,
+  summarizeBulk,
+  type BulkActionState,
+  type BulkItemResult,
+} from '@/lib/approvals/bulk';
 import { getDb } from '@/lib/db';
 import { getTemporalClient } from '@/lib/temporal';
 

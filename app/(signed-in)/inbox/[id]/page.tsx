@@ -44,10 +44,12 @@ function closedSummary(approval: ApprovalDetail): string {
 
 /** "orderId" → "Order id". */
 function fieldLabel(key: string): string {
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase();
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/[_-]+/g, ' ')
+    .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
-
 
 function temporalUiLink(workflowId: string, runId: string): string {
   const { TEMPORAL_UI_URL, TEMPORAL_NAMESPACE } = temporalEnv();
@@ -79,7 +81,10 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
       </header>
 
       {approval.status !== 'PENDING' && (
-        <section data-testid="decision" className={`rounded-lg border p-4 ${CLOSED_STYLE[approval.status] ?? 'border-slate-300 bg-slate-50'}`}>
+        <section
+          data-testid="decision"
+          className={`rounded-lg border p-4 ${CLOSED_STYLE[approval.status] ?? 'border-slate-300 bg-slate-50'}`}
+        >
           <p className="font-medium">{closedSummary(approval)}</p>
           {approval.comment && <p className="mt-1 text-sm">Comment: {approval.comment}</p>}
           {approval.reason && <p className="mt-1 text-sm">Reason: {approval.reason}</p>}
@@ -115,7 +120,12 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
         <div>
           <dt className="text-slate-500">Workflow</dt>
           <dd>
-            <a href={temporalUiLink(approval.workflowId, approval.runId)} target="_blank" rel="noreferrer" className="text-brand-700 hover:underline">
+            <a
+              href={temporalUiLink(approval.workflowId, approval.runId)}
+              target="_blank"
+              rel="noreferrer"
+              className="text-brand-700 hover:underline"
+            >
               {approval.workflowId}
             </a>{' '}
             <span className="text-slate-500">attempt {approval.attempt}</span>
@@ -133,7 +143,9 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
           releaseAction={releaseAction}
         />
       )}
-      {approval.status === 'PENDING' && !heldByOther && <DecisionPanel approvalId={approval.id} approveAction={approveAction} rejectAction={rejectAction} />}
+      {approval.status === 'PENDING' && !heldByOther && (
+        <DecisionPanel approvalId={approval.id} approveAction={approveAction} rejectAction={rejectAction} />
+      )}
 
       <Timeline events={approval.events} />
     </div>
