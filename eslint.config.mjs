@@ -7,13 +7,12 @@ import { defineConfig } from 'eslint/config';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-/** Workflow code, and the pure modules it bundles (lib/orders, lib/approval-contract). */
+/** Workflow code, and the pure modules it bundles (lib/contract/). */
 export const WORKFLOW_FILES = [
   'worker/workflows.ts',
   'worker/workflows/**/*.ts',
   'test/integration/workflows/**/*.ts',
-  'lib/orders.ts',
-  'lib/approval-contract.ts',
+  'lib/contract/**/*.ts',
 ];
 
 const sandboxed = 'Workflow code runs in the deterministic Temporal sandbox and is replayed';

@@ -4,9 +4,9 @@
 // and Temporal's heartbeat details show. A reviewer posting those actions is refused.
 import type { Page, Request } from '@playwright/test';
 import type { Client } from '@temporalio/client';
-import { claimApproval } from '../lib/approvals/claim';
-import { approveInputSchema, decideApproval } from '../lib/approvals/decide-approval';
-import { readApprovalTruth } from '../lib/approvals/temporal-truth';
+import { claimApproval } from '../lib/approvals/commands/claim';
+import { approveInputSchema, decideApproval } from '../lib/approvals/commands/decide';
+import { readApprovalTruth } from '../lib/approvals/temporal/truth';
 import type { Db } from '../lib/db';
 import { ADMIN, REVIEWER, expect, test } from './support';
 

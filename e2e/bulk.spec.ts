@@ -2,7 +2,7 @@
 // together, see each one's result) and its deadline highlighting.
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { decideApproval } from '../lib/approvals/decide-approval';
+import { decideApproval } from '../lib/approvals/commands/decide';
 import { DUE_SOON_RULE } from '../lib/format';
 import { openInbox, test, expect, REVIEWER, type BatchOrder } from './support';
 

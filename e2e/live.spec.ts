@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Client } from 'pg';
-import { APPROVAL_ACTIVITY_ID } from '../lib/approval-contract';
-import { startOrderApproval } from '../lib/approvals/start-order-approval';
+import { APPROVAL_ACTIVITY_ID } from '../lib/contract/approval';
+import { startOrderApproval } from '../lib/approvals/commands/start-order';
 import type { Db } from '../lib/db';
 import { test, expect, REVIEWER } from './support';
 

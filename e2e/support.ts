@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { Client } from '@temporalio/client';
-import { startOrderApproval } from '../lib/approvals/start-order-approval';
+import { startOrderApproval } from '../lib/approvals/commands/start-order';
 import { createDb, type Db } from '../lib/db';
-import type { OrderResult } from '../lib/orders';
+import type { OrderResult } from '../lib/contract/orders';
 import type { orderWorkflow } from '../worker/workflows';
 import { connectTemporal } from '../lib/temporal';
-import { createUser, type Role } from '../lib/users';
+import { createUser, type Role } from '../lib/auth/users';
 
 export const REVIEWER = { email: 'reviewer@example.com', password: 'countersign-reviewer', storageState: 'e2e/.auth/reviewer.json' };
 export const ADMIN = { email: 'admin@example.com', password: 'countersign-admin', storageState: 'e2e/.auth/admin.json' };

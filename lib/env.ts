@@ -2,7 +2,7 @@
 // with a message that names it, instead of failing later on a request.
 import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { DEFAULT_APPROVAL_WINDOWS } from './approval-contract';
+import { DEFAULT_APPROVAL_WINDOWS } from './contract/approval';
 import { DEFAULT_DATABASE_URL } from './database-url';
 
 const duration = (fallback: string) =>

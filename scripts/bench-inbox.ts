@@ -16,9 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEV_DB } from '../lib/database-url';
 import { createDb, type Db } from '../lib/db';
-import { createUser } from '../lib/users';
+import { createUser } from '../lib/auth/users';
 import { Prisma } from '@prisma/client';
-import { encodeCursor, inboxStatements, listInbox, parseInboxQuery } from '../lib/approvals/inbox';
+import { encodeCursor, inboxStatements, listInbox, parseInboxQuery } from '../lib/approvals/reads/inbox';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
 

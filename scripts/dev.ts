@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { DEV_DB } from '../lib/database-url';
 import { approvalsEnv, temporalEnv } from '../lib/env';
-import { DEMO_USERS } from '../lib/users';
+import { DEMO_USERS } from '../lib/auth/users';
 import { startPostgres } from './postgres';
 import { killGroup, migrateDatabase, portAnswers } from './processes';
 import { seed } from './seed';

@@ -3,7 +3,7 @@
 // screenshots to docs/. Not a test: it asserts nothing.
 import path from 'node:path';
 import { chromium, type Page } from '@playwright/test';
-import { DEMO_USERS } from '../lib/users';
+import { DEMO_USERS } from '../lib/auth/users';
 
 const OUT = path.resolve(__dirname, '..', 'docs');
 

@@ -3,12 +3,12 @@
 // worker writes the inbox rows when it runs their approval activity.
 import type { Client } from '@temporalio/client';
 import { ApprovalError } from '../lib/approvals/errors';
-import { startOrderApproval } from '../lib/approvals/start-order-approval';
+import { startOrderApproval } from '../lib/approvals/commands/start-order';
 import { createDb, type Db } from '../lib/db';
 import { databaseEnv, temporalEnv } from '../lib/env';
-import { orderSchema, orderWorkflowId, type Order } from '../lib/orders';
+import { orderSchema, orderWorkflowId, type Order } from '../lib/contract/orders';
 import { connectTemporal } from '../lib/temporal';
-import { DEMO_USERS, seedDemoUsers } from '../lib/users';
+import { DEMO_USERS, seedDemoUsers } from '../lib/auth/users';
 
 const DEMO_ORDERS: readonly Order[] = [
   { id: 'demo-1001', customer: 'ACME', amount: 1200, currency: 'USD', items: [{ sku: 'ANVIL-50', qty: 4 }], requestedBy: 'Wile E. Coyote' },

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Prisma } from '@prisma/client';
 import { createDb } from '../lib/db';
 import { databaseEnv } from '../lib/env';
-import { createUser, newUserSchema, PASSWORD_MIN } from '../lib/users';
+import { createUser, newUserSchema, PASSWORD_MIN } from '../lib/auth/users';
 
 const USAGE = `Usage: npm run user -- --email EMAIL --role admin|reviewer [--name NAME]
 The password is read from COUNTERSIGN_PASSWORD, else asked for (at least ${PASSWORD_MIN} characters).`;

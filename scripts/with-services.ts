@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEV_DB } from '../lib/database-url';
 import { createDb } from '../lib/db';
-import { seedDemoUsers } from '../lib/users';
+import { seedDemoUsers } from '../lib/auth/users';
 import { startPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
 import { ensureTemporal, startTemporalServer } from './temporal';

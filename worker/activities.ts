@@ -3,11 +3,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CompleteAsyncError, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome, type ApprovalRequest } from '../lib/approval-contract';
-import { recordApprovalOutcome as recordOutcomeInDb } from '../lib/approvals/record-approval-outcome';
-import { recordApprovalRequest } from '../lib/approvals/record-approval-request';
+import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome, type ApprovalRequest } from '../lib/contract/approval';
+import { recordApprovalOutcome as recordOutcomeInDb } from '../lib/approvals/records/outcome';
+import { recordApprovalRequest } from '../lib/approvals/records/request';
 import type { Db } from '../lib/db';
-import type { Order } from '../lib/orders';
+import type { Order } from '../lib/contract/orders';
 
 export interface ActivityDeps {
   db: Db;

@@ -18,8 +18,8 @@ import {
   outcomeOfResult,
   type ApprovalOutcome,
   type ApprovalRequest,
-} from '../lib/approval-contract';
-import { orderToApprovalRequest, type Order, type OrderResult } from '../lib/orders';
+} from '../lib/contract/approval';
+import { orderToApprovalRequest, type Order, type OrderResult } from '../lib/contract/orders';
 import type { Activities } from './activities';
 
 const { getApprovalPolicy } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });

@@ -1,8 +1,8 @@
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AppHeader } from '@/components/app-header';
-import { LiveUpdates } from '@/components/live-updates';
-import { getCurrentUser } from '@/lib/auth';
+import { AppHeader } from '@/components/shell/app-header';
+import { LiveUpdates } from '@/components/shell/live-updates';
+import { getCurrentUser } from '@/lib/auth/session';
 
 export default async function SignedInLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { SignInForm } from '@/components/sign-in-form';
-import { getCurrentUser } from '@/lib/auth';
-import { safeCallbackPath } from '@/lib/callback-url';
+import { SignInForm } from '@/components/shell/sign-in-form';
+import { getCurrentUser } from '@/lib/auth/session';
+import { safeCallbackPath } from '@/lib/auth/callback-url';
 
 export const metadata: Metadata = { title: 'Sign in' };
 

@@ -1,4 +1,4 @@
-import type { AgeBucket } from '@/lib/approvals/stats';
+import type { AgeBucket } from '@/lib/approvals/reads/stats';
 import { ChartFrame, countScale, plotArea, XAxis, YAxis } from './chart-frame';
 
 const HEIGHT = 240;

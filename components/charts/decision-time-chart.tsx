@@ -1,4 +1,4 @@
-import type { DayFigures } from '@/lib/approvals/stats';
+import type { DayFigures } from '@/lib/approvals/reads/stats';
 import { formatDuration } from '@/lib/format';
 import { ChartFrame, niceMax, plotArea, shortDay, ticks, XAxis, YAxis, type Plot } from './chart-frame';
 

@@ -1,4 +1,4 @@
-import type { DayFigures } from '@/lib/approvals/stats';
+import type { DayFigures } from '@/lib/approvals/reads/stats';
 import { ChartFrame, plotArea, shortDay, XAxis, YAxis } from './chart-frame';
 
 const HEIGHT = 240;

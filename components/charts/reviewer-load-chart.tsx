@@ -1,4 +1,4 @@
-import type { ReviewerLoad } from '@/lib/approvals/stats';
+import type { ReviewerLoad } from '@/lib/approvals/reads/stats';
 import { ChartFrame, countScale, plotArea, type Margins } from './chart-frame';
 
 const ROW = 34;

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
-import { claimApproval, reassignClaim, reassignInputSchema, releaseAnyClaim, type ClaimAdmin } from '../../lib/approvals/claim';
-import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
+import { claimApproval, reassignClaim, reassignInputSchema, releaseAnyClaim, type ClaimAdmin } from '../../lib/approvals/commands/claim';
+import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
-import { readApprovalTruth } from '../../lib/approvals/temporal-truth';
-import { createUser } from '../../lib/users';
+import { readApprovalTruth } from '../../lib/approvals/temporal/truth';
+import { createUser } from '../../lib/auth/users';
 import { findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
 import { withdrawApproval } from './workflows';
 

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { ActivityNotFoundError } from '@temporalio/client';
-import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
-import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
+import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
-import { orderWorkflowId } from '../../lib/orders';
+import { orderWorkflowId } from '../../lib/contract/orders';
 import {
   approvalAttemptsStarted,
   approvalClosings,

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { BULK_MAX, bulkApproveInputSchema, bulkRejectInputSchema, decideApprovals } from '../../lib/approvals/bulk';
-import { claimApproval } from '../../lib/approvals/claim';
-import { decideApproval } from '../../lib/approvals/decide-approval';
+import { BULK_MAX, bulkApproveInputSchema, bulkRejectInputSchema, decideApprovals } from '../../lib/approvals/commands/bulk';
+import { claimApproval } from '../../lib/approvals/commands/claim';
+import { decideApproval } from '../../lib/approvals/commands/decide';
 import { approvalClosings, startPendingOrder, useServices, withWorker } from './helpers';
 
 describe('decideApprovals (bulk)', { timeout: 180_000 }, () => {

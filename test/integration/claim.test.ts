@@ -3,11 +3,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
-import { claimApproval, releaseClaim } from '../../lib/approvals/claim';
-import { approveInputSchema, decideApproval } from '../../lib/approvals/decide-approval';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
+import { claimApproval, releaseClaim } from '../../lib/approvals/commands/claim';
+import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
-import { readApprovalTruth } from '../../lib/approvals/temporal-truth';
+import { readApprovalTruth } from '../../lib/approvals/temporal/truth';
 import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
 import { withdrawApproval } from './workflows';
 

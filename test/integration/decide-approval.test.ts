@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { approveInputSchema, COMPLETION_DEADLINE_MS, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
+import { approveInputSchema, COMPLETION_DEADLINE_MS, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { approvalAttemptsStarted, approvalClosings, findApproval, startPendingOrder, useServices, withWorker } from './helpers';
 

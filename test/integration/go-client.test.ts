@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
 import { env, findApproval, NAMESPACE, openServices, ROOT, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
 
 const run = promisify(execFile);

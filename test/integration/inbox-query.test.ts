@@ -23,7 +23,7 @@ import {
   type InboxSort,
   type InboxViewRow,
   type SortDir,
-} from '../../lib/approvals/inbox';
+} from '../../lib/approvals/reads/inbox';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS } = process.env;
 if (!DATABASE_URL || !TEMPORAL_ADDRESS)

@@ -10,7 +10,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import type { LiveEvent, LiveEvents, LiveEventsOptions } from '../../lib/live-events';
+import type { LiveEvent, LiveEvents, LiveEventsOptions } from '../../lib/web/live-events';
 import { env, ROOT, waitFor } from './helpers';
 
 // lib/live-events.ts is marked `server-only`: outside Next's react-server build that
@@ -94,7 +94,7 @@ async function backendAlive(pid: number): Promise<boolean> {
 
 describe('lib/live-events.ts', { timeout: 60_000 }, () => {
   before(async () => {
-    ({ createLiveEvents } = await import('../../lib/live-events'));
+    ({ createLiveEvents } = await import('../../lib/web/live-events'));
     db = new Client({ connectionString: env.databaseUrl });
     await db.connect();
   });

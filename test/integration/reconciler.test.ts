@@ -6,10 +6,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED } from '../../lib/approval-contract';
-import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/decide-approval';
+import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED } from '../../lib/contract/approval';
+import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
-import { createSweeper } from '../../lib/approvals/reconcile';
+import { createSweeper } from '../../lib/approvals/temporal/reconcile';
 import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
 import { finish, withdrawApproval } from './workflows';
 

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { APPROVAL_ACTIVITY_ID, approvalRequestSchema } from '../../lib/approval-contract';
-import { recordApprovalOutcome } from '../../lib/approvals/record-approval-outcome';
-import { recordApprovalRequest, type ApprovalAttempt } from '../../lib/approvals/record-approval-request';
+import { APPROVAL_ACTIVITY_ID, approvalRequestSchema } from '../../lib/contract/approval';
+import { recordApprovalOutcome } from '../../lib/approvals/records/outcome';
+import { recordApprovalRequest, type ApprovalAttempt } from '../../lib/approvals/records/request';
 import type { Db } from '../../lib/db';
 import { openDb } from './helpers';
 

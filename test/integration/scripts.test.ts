@@ -10,8 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Db } from '../../lib/db';
-import { orderWorkflowId, type Order } from '../../lib/orders';
-import { createUser, DEMO_USERS, PASSWORD_MIN, seedDemoUsers, verifyCredentials } from '../../lib/users';
+import { orderWorkflowId, type Order } from '../../lib/contract/orders';
+import { createUser, DEMO_USERS, PASSWORD_MIN, seedDemoUsers, verifyCredentials } from '../../lib/auth/users';
 import { env, openDb, openServices, ROOT, uniqueTaskQueue, type Services } from './helpers';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -12,7 +12,7 @@ import { AgeHistogram } from '../../components/charts/age-histogram';
 import { DecisionTimeChart } from '../../components/charts/decision-time-chart';
 import { ExpiryRateChart } from '../../components/charts/expiry-rate-chart';
 import { ReviewerLoadChart } from '../../components/charts/reviewer-load-chart';
-import { APPROVAL_ACTIVITY_ID } from '../../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
 import {
   countQueue,
   dailyFigures,
@@ -21,7 +21,7 @@ import {
   reviewerLoad,
   type AdminStats,
   type StatsScope,
-} from '../../lib/approvals/stats';
+} from '../../lib/approvals/reads/stats';
 import { newOrder, openServices, startPendingOrder, withWorker, type Services } from './helpers';
 
 const MINUTE = 60_000;

@@ -1,7 +1,7 @@
 // The bulk decision's input: ids in one spelling, each once.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { bulkIdsSchema } from '../../lib/approvals/bulk';
+import { bulkIdsSchema } from '../../lib/approvals/commands/bulk';
 
 describe('bulkIdsSchema', () => {
   test('the same id in upper and lower case is one request, decided once', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { safeCallbackPath } from '../../lib/callback-url';
+import { safeCallbackPath } from '../../lib/auth/callback-url';
 
 test('keeps a path on this site, with its query', () => {
   assert.equal(safeCallbackPath('/inbox/1234?x=1'), '/inbox/1234?x=1');

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { COMMENT_MAX, REASON_MAX } from '../../lib/approval-contract';
-import { approveInputSchema, rejectInputSchema } from '../../lib/approvals/decide-approval';
+import { COMMENT_MAX, REASON_MAX } from '../../lib/contract/approval';
+import { approveInputSchema, rejectInputSchema } from '../../lib/approvals/commands/decide';
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>
   result.error?.issues.map((i) => i.message) ?? [];

@@ -8,7 +8,7 @@ import {
   inboxHref,
   parseInboxQuery,
   type InboxCursor,
-} from '../../lib/approvals/inbox';
+} from '../../lib/approvals/reads/inbox';
 
 const parse = (search: string) => parseInboxQuery(new URLSearchParams(search));
 const ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';

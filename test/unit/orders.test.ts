@@ -1,8 +1,8 @@
 // orderWorkflow's mapping from an order to the generic approval request.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { approvalRequestSchema } from '../../lib/approval-contract';
-import { orderToApprovalRequest, orderWorkflowId, type Order } from '../../lib/orders';
+import { approvalRequestSchema } from '../../lib/contract/approval';
+import { orderToApprovalRequest, orderWorkflowId, type Order } from '../../lib/contract/orders';
 
 const order = (overrides: Partial<Order> = {}): Order => ({
   id: 'ord-1001',

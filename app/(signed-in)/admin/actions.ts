@@ -1,13 +1,13 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import type { ActionState } from '@/lib/action-state';
-import { formFields, runAction } from '@/lib/actions';
-import { claimInputSchema, reassignClaim, reassignInputSchema, releaseAnyClaim } from '@/lib/approvals/claim';
-import { newOrderId, startOrderApproval } from '@/lib/approvals/start-order-approval';
+import type { ActionState } from '@/lib/web/action-state';
+import { formFields, runAction } from '@/lib/web/actions';
+import { claimInputSchema, reassignClaim, reassignInputSchema, releaseAnyClaim } from '@/lib/approvals/commands/claim';
+import { newOrderId, startOrderApproval } from '@/lib/approvals/commands/start-order';
 import { getDb } from '@/lib/db';
 import { temporalEnv } from '@/lib/env';
-import { orderFormSchema } from '@/lib/orders';
+import { orderFormSchema } from '@/lib/contract/orders';
 import { getTemporalClient } from '@/lib/temporal';
 
 export async function createOrderRequestAction(_previous: ActionState, formData: FormData): Promise<ActionState> {

@@ -1,10 +1,10 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import type { ActionState } from '@/lib/action-state';
-import { formFields, runAction } from '@/lib/actions';
-import { claimApproval, claimInputSchema, releaseClaim } from '@/lib/approvals/claim';
-import { approveInputSchema, decideApproval, rejectInputSchema } from '@/lib/approvals/decide-approval';
+import type { ActionState } from '@/lib/web/action-state';
+import { formFields, runAction } from '@/lib/web/actions';
+import { claimApproval, claimInputSchema, releaseClaim } from '@/lib/approvals/commands/claim';
+import { approveInputSchema, decideApproval, rejectInputSchema } from '@/lib/approvals/commands/decide';
 import { getDb } from '@/lib/db';
 import { getTemporalClient } from '@/lib/temporal';
 

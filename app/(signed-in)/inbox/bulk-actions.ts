@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { formFields, runAction } from '@/lib/actions';
+import { formFields, runAction } from '@/lib/web/actions';
 import {
   bulkApproveInputSchema,
   bulkRejectInputSchema,
@@ -9,7 +9,7 @@ import {
   summarizeBulk,
   type BulkActionState,
   type BulkItemResult,
-} from '@/lib/approvals/bulk';
+} from '@/lib/approvals/commands/bulk';
 import { getDb } from '@/lib/db';
 import { getTemporalClient } from '@/lib/temporal';
 

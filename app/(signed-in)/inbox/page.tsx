@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
-import { InboxFilters } from '@/components/inbox-filters';
-import { InboxList, type InboxRow } from '@/components/inbox-list';
-import { Pager } from '@/components/pager';
-import { DEFAULT_DIR, inboxHref, listInbox, parseInboxQuery, type InboxQuery } from '@/lib/approvals/inbox';
-import { requireUser } from '@/lib/auth';
+import { InboxFilters } from '@/components/inbox/inbox-filters';
+import { InboxList, type InboxRow } from '@/components/inbox/inbox-list';
+import { Pager } from '@/components/inbox/pager';
+import { DEFAULT_DIR, inboxHref, listInbox, parseInboxQuery, type InboxQuery } from '@/lib/approvals/reads/inbox';
+import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 
 export const metadata: Metadata = { title: 'Inbox' };

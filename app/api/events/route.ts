@@ -1,7 +1,7 @@
 // Live updates for the signed-in pages: a Server-Sent Events stream of
 // request changes, fed by this process's one LISTEN connection (lib/live-events.ts).
-import { getCurrentUser } from '@/lib/auth';
-import { liveEvents } from '@/lib/live-events';
+import { getCurrentUser } from '@/lib/auth/session';
+import { liveEvents } from '@/lib/web/live-events';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

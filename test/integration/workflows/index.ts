@@ -2,7 +2,7 @@
 // workflows that use Countersign's approval activity but, unlike
 // orderWorkflow, never record the outcome themselves.
 import { CancellationScope, condition, defineSignal, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, type ApprovalRequest } from '../../../lib/approval-contract';
+import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, type ApprovalRequest } from '../../../lib/contract/approval';
 import type { Activities } from '../../../worker/activities';
 
 /** Withdraws the approval (cancels its activity); the workflow keeps running. */

@@ -1,0 +1,152 @@
+'use client';
+
+// The inbox's filters: a GET form, so every filter and the sort live in the
+// URL (a view can be shared or bookmarked, and works without JavaScript).
+// With JavaScript, empty fields and defaults are left out of the URL.
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import type { FormEvent } from 'react';
+import type { InboxParamIssue, InboxQuery } from '@/lib/approvals/reads/inbox';
+
+const label = 'block text-xs font-medium uppercase tracking-wide text-slate-500';
+const input = 'mt-1 h-10 w-full rounded-md border border-slate-300 bg-white px-2 text-sm';
+
+const STATUS_OPTIONS: [InboxQuery['status'], string][] = [
+  ['pending', 'Pending'],
+  ['approved', 'Approved'],
+  ['rejected', 'Rejected'],
+  ['expired', 'Expired'],
+  ['cancelled', 'Cancelled'],
+  ['terminated', 'Terminated'],
+  ['all', 'All'],
+];
+
+/** Values that are the default anyway: left out of the URL. */
+const DEFAULTS: Record<string, string> = { status: 'pending', sort: 'deadline', dir: '' };
+
+export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; dirParam: string; issues: InboxParamIssue[] }) {
+  const router = useRouter();
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const params = new URLSearchParams();
+    for (const [name, value] of new FormData(event.currentTarget)) {
+      if (typeof value !== 'string') continue;
+      const trimmed = value.trim();
+      if (trimmed !== '' && DEFAULTS[name] !== trimmed) params.set(name, trimmed);
+    }
+    const search = params.toString();
+    router.push(search ? `/inbox?${search}` : '/inbox');
+  }
+
+  return (
+    <section aria-label="Find requests" className="mb-4 rounded-lg border border-slate-200 bg-white p-4">
+      {issues.length > 0 && (
+        <div
+          role="alert"
+          data-testid="inbox-param-errors"
+          className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+        >
+          <p className="font-medium">Some of the filters in this link could not be used:</p>
+          <ul className="mt-1 list-disc pl-5">
+            {issues.map((issue, i) => (
+              <li key={`${issue.param}-${i}`}>
+                {issue.param && <code className="mr-1 rounded bg-amber-100 px-1">{issue.param}</code>}
+                {issue.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <form
+        method="get"
+        action="/inbox"
+        onSubmit={submit}
+        role="search"
+        aria-label="Filter the inbox"
+        className="grid grid-cols-2 gap-3 md:grid-cols-6"
+      >
+        <div className="col-span-2 md:col-span-3">
+          <label htmlFor="inbox-q" className={label}>
+            Search
+          </label>
+          <input
+            id="inbox-q"
+            name="q"
+            type="search"
+            defaultValue={query.q ?? ''}
+            placeholder="Title, customer or workflow id"
+            className={input}
+          />
+        </div>
+        <div>
+          <label htmlFor="inbox-status" className={label}>
+            Status
+          </label>
+          <select id="inbox-status" name="status" defaultValue={query.status} className={input}>
+            {STATUS_OPTIONS.map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="col-span-1 md:col-span-2">
+          <label htmlFor="inbox-customer" className={label}>
+            Customer
+          </label>
+          <input id="inbox-customer" name="customer" defaultValue={query.customer ?? ''} className={input} />
+        </div>
+        <div>
+          <label htmlFor="inbox-min" className={label}>
+            Min amount
+          </label>
+          <input id="inbox-min" name="min" inputMode="decimal" defaultValue={query.min ?? ''} className={input} />
+        </div>
+        <div>
+          <label htmlFor="inbox-max" className={label}>
+            Max amount
+          </label>
+          <input id="inbox-max" name="max" inputMode="decimal" defaultValue={query.max ?? ''} className={input} />
+        </div>
+        <div>
+          <label htmlFor="inbox-sort" className={label}>
+            Sort by
+          </label>
+          <select id="inbox-sort" name="sort" defaultValue={query.sort} className={input}>
+            <option value="deadline">Deadline</option>
+            <option value="age">Age</option>
+            <option value="amount">Amount</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor="inbox-dir" className={label}>
+            Order
+          </label>
+          <select id="inbox-dir" name="dir" defaultValue={dirParam} className={input}>
+            <option value="">Default</option>
+            <option value="asc">Ascending</option>
+            <option value="desc">Descending</option>
+          </select>
+        </div>
+        <fieldset className="col-span-2 flex items-end gap-4 text-sm">
+          <legend className="sr-only">Only</legend>
+          <label className="flex min-h-10 items-center gap-2">
+            <input type="checkbox" name="mine" value="1" defaultChecked={query.mine} className="h-5 w-5" /> Claimed by me
+          </label>
+          <label className="flex min-h-10 items-center gap-2">
+            <input type="checkbox" name="overdue" value="1" defaultChecked={query.overdue} className="h-5 w-5" /> Overdue
+          </label>
+        </fieldset>
+        <div className="col-span-2 flex items-end gap-3 md:col-span-6">
+          <button type="submit" className="min-h-10 rounded-md bg-brand-600 px-4 text-sm font-medium text-white hover:bg-brand-700">
+            Apply
+          </button>
+          <Link href="/inbox" className="inline-flex min-h-10 items-center px-1 text-sm text-brand-700 hover:underline">
+            Clear
+          </Link>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import Link from 'next/link';
+import type { SessionUser } from '@/lib/auth/users';
+import { SignOutButton } from './sign-out-button';
+
+export function AppHeader({ user }: { user: SessionUser }) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3">
+        <Link href="/inbox" className="inline-flex min-h-10 items-center text-lg font-semibold tracking-tight text-brand-900">
+          Countersign
+        </Link>
+        <nav aria-label="Main" className="flex gap-4 text-sm">
+          <Link href="/inbox" className="inline-flex min-h-10 items-center px-1 text-slate-700 hover:text-brand-600">
+            Inbox
+          </Link>
+          {user.role === 'ADMIN' && (
+            <Link href="/admin" className="inline-flex min-h-10 items-center px-1 text-slate-700 hover:text-brand-600">
+              Admin
+            </Link>
+          )}
+        </nav>
+        <div className="ml-auto flex items-center gap-3 text-sm text-slate-600">
+          <span>
+            {user.email}{' '}
+            <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs uppercase text-slate-600">{user.role.toLowerCase()}</span>
+          </span>
+          <SignOutButton />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,151 @@
+// Claims: a reviewer takes a request, and everyone sees who holds it. A claim
+// is also sent to Temporal as an external heartbeat whose details name the
+// holder (visible in the pending activity's heartbeat details). If Temporal
+// answers that the activity was cancelled, the request is marked cancelled.
+// An admin may release anyone's claim, or hand it to another reviewer.
+import type { Prisma } from '@prisma/client';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../../db';
+import type { Role } from '../../auth/users';
+import { keyOf } from '../temporal/activity-call';
+import { ApprovalError, claimedByOther } from '../errors';
+import {
+  acknowledgeCancelled,
+  approvalIdSchema,
+  heartbeatLocked,
+  lockPendingRow,
+  temporalUnavailable,
+  type ClaimHeartbeat,
+  type LockedRow,
+} from './locked-row';
+import { explainGoneActivity } from '../temporal/reconcile';
+
+export type { ClaimHeartbeat } from './locked-row';
+
+export const claimInputSchema = z.object({ id: approvalIdSchema });
+export type ClaimInput = z.infer<typeof claimInputSchema>;
+
+const CHOOSE_HOLDER = 'Choose who should hold it from the list.';
+
+export const reassignInputSchema = z.object({
+  id: approvalIdSchema,
+  to: z.string({ error: CHOOSE_HOLDER }).trim().toLowerCase().min(1, CHOOSE_HOLDER).max(200, CHOOSE_HOLDER).email(CHOOSE_HOLDER),
+});
+export type ReassignInput = z.infer<typeof reassignInputSchema>;
+
+export interface Claimant {
+  email: string;
+}
+
+/** Whoever moves someone else's claim: only an admin may. */
+export interface ClaimAdmin {
+  email: string;
+  role: Role;
+}
+
+type Deps = { db: Db; temporal: Client };
+
+/** The claim after a change: who holds it now, who held it before, and whether anything changed. */
+export interface ClaimChange {
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  previous: string | null;
+  changed: boolean;
+}
+
+/** What a change does to the locked row: the new holder and the audit event; null: nothing to change. */
+interface Move {
+  to: string | null;
+  action: 'CLAIMED' | 'RELEASED' | 'REASSIGNED';
+  details: (heartbeat: ClaimHeartbeat, from: string | null) => Prisma.InputJsonObject;
+}
+
+type Outcome = { kind: 'ok'; change: ClaimChange } | { kind: 'gone' | 'cancelled'; row: LockedRow };
+
+/**
+ * Moves the claim of a pending request under its row lock: `plan` looks at
+ * the locked row and says what to do (or throws a refusal). Temporal hears the
+ * new holder first; the row and the audit trail change only when it said yes.
+ */
+async function moveClaim(deps: Deps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
+  const { db, temporal } = deps;
+  const outcome = await db.$transaction(
+    async (tx): Promise<Outcome> => {
+      const row = await lockPendingRow(tx, id);
+      const move = plan(row);
+      if (!move)
+        return { kind: 'ok', change: { claimedBy: row.claimed_by, claimedAt: row.claimed_at, previous: row.claimed_by, changed: false } };
+      const claimedAt = move.to ? new Date() : null;
+      const heartbeat: ClaimHeartbeat = { claimedBy: move.to, claimedAt: claimedAt?.toISOString() ?? null };
+      const answer = await heartbeatLocked(tx, temporal, row, heartbeat, actor);
+      if (answer !== 'ok') return { kind: answer, row };
+      await tx.approvalRequest.update({ where: { id: row.id }, data: { claimedBy: move.to, claimedAt } });
+      await tx.auditEvent.create({
+        data: {
+          approvalRequestId: row.id,
+          actor,
+          action: move.action,
+          path: 'DASHBOARD',
+          details: move.details(heartbeat, row.claimed_by),
+        },
+      });
+      return { kind: 'ok', change: { claimedBy: move.to, claimedAt, previous: row.claimed_by, changed: true } };
+    },
+    { maxWait: 30_000, timeout: 30_000 },
+  );
+  if (outcome.kind !== 'ok') {
+    if (outcome.kind === 'cancelled') throw await acknowledgeCancelled(temporal, outcome.row);
+    throw await explainGoneActivity(deps, keyOf(outcome.row)).catch((cause: unknown) =>
+      cause instanceof ApprovalError ? cause : temporalUnavailable(id, cause),
+    );
+  }
+  return outcome.change;
+}
+
+const heartbeatDetails = (heartbeat: ClaimHeartbeat): Prisma.InputJsonObject => ({ heartbeat: { ...heartbeat } });
+
+/** Claims a pending request for `actor`; refused if someone else holds it. Claiming your own claim renews it. */
+export function claimApproval(deps: Deps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
+  return moveClaim(deps, input.id, actor.email, (row) => {
+    if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+    return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
+  });
+}
+
+/** Lets go of your own claim. */
+export function releaseClaim(deps: Deps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
+  return moveClaim(deps, input.id, actor.email, (row) => {
+    if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+    return row.claimed_by ? { to: null, action: 'RELEASED', details: heartbeatDetails } : null;
+  });
+}
+
+function requireAdmin(actor: ClaimAdmin): void {
+  if (actor.role !== 'ADMIN') throw new ApprovalError('FORBIDDEN', 'You do not have permission to do that.');
+}
+
+/** An admin lets go of whoever's claim it is (nothing to do when nobody holds it). */
+export async function releaseAnyClaim(deps: Deps, input: ClaimInput, admin: ClaimAdmin): Promise<ClaimChange> {
+  requireAdmin(admin);
+  return moveClaim(deps, input.id, admin.email, (row) =>
+    row.claimed_by ? { to: null, action: 'RELEASED', details: (_heartbeat, from) => ({ from, to: null }) } : null,
+  );
+}
+
+/**
+ * An admin hands the request to another reviewer or admin (or assigns an
+ * unclaimed one). The new holder must be a user; they hold it from now on.
+ */
+export async function reassignClaim(deps: Deps, input: ReassignInput, admin: ClaimAdmin): Promise<ClaimChange> {
+  requireAdmin(admin);
+  const target = await deps.db.user.findUnique({ where: { email: input.to }, select: { email: true, role: true } });
+  if (!target || (target.role !== 'REVIEWER' && target.role !== 'ADMIN')) {
+    throw new ApprovalError('NOT_FOUND', `No reviewer or admin has the email ${input.to}. Choose someone from the list.`);
+  }
+  return moveClaim(deps, input.id, admin.email, (row) =>
+    row.claimed_by === target.email
+      ? null
+      : { to: target.email, action: 'REASSIGNED', details: (_heartbeat, from) => ({ from, to: target.email }) },
+  );
+}

@@ -1,0 +1,100 @@
+// What deciding and claiming share: the pending row, locked for the length of
+// a transaction, and a heartbeat that asks Temporal whether the approval is
+// still wanted (a cancelled activity answers so) before anything is changed.
+import { ActivityCancelledError, ActivityPausedError, type Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { Db } from '../../db';
+import { ActivityGoneError, callActivity, type ActivityRow } from '../temporal/activity-call';
+import { ApprovalError, notPending, paused, type ClosedStatus } from '../errors';
+
+/** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
+export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
+
+export interface LockedRow extends ActivityRow {
+  id: string;
+  status: 'PENDING' | ClosedStatus;
+  decided_by: string | null;
+  decided_at: Date | null;
+  claimed_by: string | null;
+  claimed_at: Date | null;
+}
+
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** Locks the row for the rest of the transaction; refuses one that is gone or closed. */
+export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
+  const rows = await tx.$queryRaw<LockedRow[]>`
+    SELECT id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id, activity_id
+    FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
+  const row = rows[0];
+  if (!row) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
+  if (row.status !== 'PENDING') throw notPending(row.status, row.decided_by, row.decided_at);
+  return row;
+}
+
+/** What a claim's heartbeat tells Temporal (the pending activity's heartbeat details). */
+export interface ClaimHeartbeat {
+  claimedBy: string | null;
+  claimedAt: string | null;
+}
+
+export const claimDetails = (row: Pick<LockedRow, 'claimed_by' | 'claimed_at'>): ClaimHeartbeat => ({
+  claimedBy: row.claimed_by,
+  claimedAt: row.claimed_at?.toISOString() ?? null,
+});
+
+/** Temporal's answer was not a clear yes or no: say so, without claiming nothing happened. */
+export function temporalUnavailable(id: string, error: unknown): ApprovalError {
+  console.error(`[countersign] calling Temporal for approval ${id} failed:`, error instanceof Error ? error.message : error);
+  return new ApprovalError(
+    'TEMPORAL_UNAVAILABLE',
+    'Temporal did not confirm in time. Reload in a moment: if it went through, the request shows it; if not, try again.',
+  );
+}
+
+const CANCELLED_REASON = 'The workflow cancelled the approval';
+
+/**
+ * Heartbeats the locked row's activity with `details`. 'cancelled': the
+ * workflow withdrew the approval, and the row is now CANCELLED (in this
+ * transaction); 'gone': Temporal no longer has the activity. Other failures
+ * throw a coded error.
+ */
+export async function heartbeatLocked(
+  tx: Tx,
+  temporal: Client,
+  row: LockedRow,
+  details: ClaimHeartbeat,
+  actor: string,
+): Promise<'ok' | 'cancelled' | 'gone'> {
+  try {
+    await callActivity(temporal, row, (target) =>
+      target instanceof Uint8Array ? temporal.activity.heartbeat(target, details) : temporal.activity.heartbeat(target, details),
+    );
+    return 'ok';
+  } catch (error) {
+    if (error instanceof ActivityCancelledError) {
+      await tx.approvalRequest.update({
+        where: { id: row.id },
+        data: { status: 'CANCELLED', decidedAt: new Date(), decisionPath: 'DASHBOARD', reason: CANCELLED_REASON, taskToken: null },
+      });
+      await tx.auditEvent.create({
+        data: { approvalRequestId: row.id, actor, action: 'CANCELLED', path: 'DASHBOARD', details: { noticedBy: 'heartbeat' } },
+      });
+      return 'cancelled';
+    }
+    if (error instanceof ActivityGoneError) return 'gone';
+    if (error instanceof ActivityPausedError) {
+      throw paused();
+    }
+    throw temporalUnavailable(row.id, error);
+  }
+}
+
+/** After a cancelled row committed: tell Temporal the cancellation was heard, so a workflow waiting on it moves on. */
+export async function acknowledgeCancelled(temporal: Client, row: LockedRow): Promise<ApprovalError> {
+  await callActivity(temporal, row, (target) =>
+    target instanceof Uint8Array ? temporal.activity.reportCancellation(target) : temporal.activity.reportCancellation(target),
+  ).catch(() => undefined);
+  return notPending('CANCELLED', null, new Date());
+}

@@ -1,0 +1,128 @@
+// Reads for the inbox and the admin queue. They return plain view objects:
+// no task token (the client omits it too), no Decimal, nothing a browser must not see.
+import type { ApprovalStatus } from '@prisma/client';
+import type { Db } from '../../db';
+import { approvalRequestSchema, type ApprovalRequest } from '../../contract/approval';
+
+export interface ApprovalSummary {
+  id: string;
+  title: string;
+  customer: string | null;
+  amount: string | null;
+  currency: string | null;
+  status: ApprovalStatus;
+  /** Above 1: the request was re-issued (escalated) after a window passed. */
+  attempt: number;
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  requestedAt: Date;
+  deadline: Date;
+  decidedBy: string | null;
+  decidedAt: Date | null;
+}
+
+export interface ApprovalDetail extends ApprovalSummary {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  request: ApprovalRequest;
+  decisionPath: string | null;
+  comment: string | null;
+  reason: string | null;
+  events: { id: string; actor: string; action: string; path: string; at: Date; details: unknown }[];
+}
+
+const summarySelect = {
+  id: true,
+  title: true,
+  customer: true,
+  amount: true,
+  currency: true,
+  status: true,
+  attempt: true,
+  claimedBy: true,
+  claimedAt: true,
+  requestedAt: true,
+  deadline: true,
+  decidedBy: true,
+  decidedAt: true,
+} as const;
+
+function toSummary<T extends { amount: { toFixed(dp: number): string } | null }>(row: T): Omit<T, 'amount'> & { amount: string | null } {
+  return { ...row, amount: row.amount === null ? null : row.amount.toFixed(2) };
+}
+
+export async function listRecentDecisions(db: Db, limit = 20): Promise<ApprovalSummary[]> {
+  const rows = await db.approvalRequest.findMany({
+    where: { status: { not: 'PENDING' }, decidedAt: { not: null } },
+    orderBy: [{ decidedAt: 'desc' }, { id: 'asc' }],
+    take: limit,
+    select: summarySelect,
+  });
+  return rows.map(toSummary);
+}
+
+export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | null> {
+  const row = await db.approvalRequest.findUnique({
+    where: { id },
+    select: {
+      ...summarySelect,
+      workflowId: true,
+      runId: true,
+      activityId: true,
+      request: true,
+      decisionPath: true,
+      comment: true,
+      reason: true,
+      events: {
+        orderBy: [{ at: 'asc' }, { id: 'asc' }],
+        select: { id: true, actor: true, action: true, path: true, at: true, details: true },
+      },
+    },
+  });
+  if (!row) return null;
+  // Stored rows passed this schema when written; a row the schema has since
+  // outgrown still renders, with what the columns hold.
+  const request = approvalRequestSchema.safeParse(row.request);
+  return { ...toSummary(row), request: request.success ? request.data : { title: row.title } };
+}
+
+/** The admin queue's list: pending requests, soonest deadline first, optionally narrowed by title, customer or workflow id. */
+export async function listAdminQueue(
+  db: Db,
+  { search, limit = 200 }: { search?: string; limit?: number } = {},
+): Promise<{ rows: ApprovalSummary[]; total: number }> {
+  const text = search?.trim();
+  const where = {
+    status: 'PENDING' as const,
+    ...(text
+      ? {
+          OR: [
+            { title: { contains: text, mode: 'insensitive' as const } },
+            { customer: { contains: text, mode: 'insensitive' as const } },
+            { workflowId: { contains: text, mode: 'insensitive' as const } },
+          ],
+        }
+      : {}),
+  };
+  const [rows, total] = await Promise.all([
+    db.approvalRequest.findMany({ where, orderBy: [{ deadline: 'asc' }, { id: 'asc' }], take: limit, select: summarySelect }),
+    db.approvalRequest.count({ where }),
+  ]);
+  return { rows: rows.map(toSummary), total };
+}
+
+export interface Assignee {
+  email: string;
+  name: string | null;
+}
+
+/** Who an admin may hand a claim to: every reviewer and admin. */
+export function listAssignees(db: Db, limit = 500): Promise<Assignee[]> {
+  return db.user.findMany({
+    where: { role: { in: ['REVIEWER', 'ADMIN'] } },
+    orderBy: [{ email: 'asc' }],
+    take: limit,
+    select: { email: true, name: true },
+  });
+}

@@ -1,0 +1,123 @@
+// Called by the requestApproval activity: stores (or refreshes) the request
+// and the live task token. Keyed by workflow id + activity id, so a retried
+// attempt replaces the token and the newest attempt wins.
+import { randomUUID } from 'node:crypto';
+import type { ApprovalRequest } from '../../contract/approval';
+import type { Db } from '../../db';
+
+export interface ApprovalAttempt {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  attempt: number;
+  /** Null when the reconciler writes the row from history: it is then decided by id. */
+  taskToken: Uint8Array | null;
+  requestedAt: Date;
+  deadline: Date;
+}
+
+export interface RecordedApprovalRequest {
+  id: string;
+  /**
+   * REQUESTED for a new request, REISSUED for a newer attempt, STALE when the
+   * stored row is newer (a later attempt) or already decided: then it is left alone.
+   */
+  outcome: 'REQUESTED' | 'REISSUED' | 'STALE';
+}
+
+/** The column the inbox shows as "customer": the request's customer field, else its requester. */
+function customerOf(request: ApprovalRequest): string | null {
+  const fromFields = request.fields?.customer;
+  return fromFields !== undefined ? String(fromFields) : (request.requester ?? null);
+}
+
+/** The columns the inbox sorts and filters on, taken from a validated request. */
+export function requestColumns(request: ApprovalRequest) {
+  return {
+    title: request.title,
+    customer: customerOf(request),
+    amount: request.amount === undefined ? null : String(request.amount),
+    currency: request.currency ?? null,
+  };
+}
+
+/**
+ * @param request the validated request, for the columns
+ * @param sent the request exactly as the workflow sent it, stored as is
+ * @param recordedBy the activity itself, or the reconciler (from history, when the activity's write was lost)
+ */
+export async function recordApprovalRequest(
+  db: Db,
+  attempt: ApprovalAttempt,
+  request: ApprovalRequest,
+  sent: unknown,
+  recordedBy: 'worker' | 'reconciler' = 'worker',
+): Promise<RecordedApprovalRequest> {
+  const columns = requestColumns(request);
+  return db.$transaction(async (tx) => {
+    // A new run of the same workflow id starts over. Within a run, only a
+    // pending row takes a newer (or the same) attempt: a decided row stays
+    // decided, even when the decision raced this attempt's start.
+    const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null }[]>`
+      WITH previous AS (
+        SELECT attempt, run_id FROM approval_requests
+        WHERE workflow_id = ${attempt.workflowId} AND activity_id = ${attempt.activityId}
+      )
+      INSERT INTO approval_requests AS r (
+        id, workflow_id, run_id, activity_id, attempt, task_token, request, title, customer,
+        amount, currency, status, requested_at, deadline, updated_at
+      ) VALUES (
+        ${randomUUID()}::uuid, ${attempt.workflowId}, ${attempt.runId}, ${attempt.activityId}, ${attempt.attempt},
+        ${attempt.taskToken ? Buffer.from(attempt.taskToken) : null}, ${JSON.stringify(sent)}::jsonb, ${columns.title}, ${columns.customer},
+        ${columns.amount}::numeric, ${columns.currency},
+        'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now()
+      )
+      ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
+        run_id = EXCLUDED.run_id,
+        attempt = EXCLUDED.attempt,
+        -- The reconciler has no token: it never replaces the activity's own.
+        task_token = CASE WHEN EXCLUDED.task_token IS NULL AND r.attempt = EXCLUDED.attempt AND r.run_id = EXCLUDED.run_id
+          THEN r.task_token ELSE EXCLUDED.task_token END,
+        -- A re-issued request is escalated: whoever held it lets go.
+        claimed_by = CASE WHEN r.attempt = EXCLUDED.attempt AND r.run_id = EXCLUDED.run_id THEN r.claimed_by END,
+        claimed_at = CASE WHEN r.attempt = EXCLUDED.attempt AND r.run_id = EXCLUDED.run_id THEN r.claimed_at END,
+        request = EXCLUDED.request,
+        title = EXCLUDED.title,
+        customer = EXCLUDED.customer,
+        amount = EXCLUDED.amount,
+        currency = EXCLUDED.currency,
+        status = 'PENDING'::"ApprovalStatus",
+        requested_at = EXCLUDED.requested_at,
+        deadline = EXCLUDED.deadline,
+        decided_by = NULL, decided_at = NULL, decision_path = NULL, comment = NULL, reason = NULL,
+        updated_at = now()
+      -- A newer run of the workflow id starts over; a late write of an older run never does.
+      WHERE (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at)
+        OR (r.run_id = EXCLUDED.run_id AND r.status = 'PENDING' AND r.attempt <= EXCLUDED.attempt)
+      RETURNING r.id, (SELECT count(*) = 0 FROM previous) AS inserted,
+        (SELECT attempt FROM previous WHERE run_id = ${attempt.runId}) AS previous_attempt`;
+
+    const row = rows[0];
+    if (!row) {
+      const current = await tx.approvalRequest.findUniqueOrThrow({
+        where: { workflowId_activityId: { workflowId: attempt.workflowId, activityId: attempt.activityId } },
+        select: { id: true },
+      });
+      return { id: current.id, outcome: 'STALE' as const };
+    }
+    const reissued = !row.inserted && row.previous_attempt !== null && row.previous_attempt < attempt.attempt;
+    const outcome = reissued ? ('REISSUED' as const) : ('REQUESTED' as const);
+    if (row.inserted || row.previous_attempt !== attempt.attempt) {
+      await tx.auditEvent.create({
+        data: {
+          approvalRequestId: row.id,
+          actor: recordedBy,
+          action: outcome,
+          path: recordedBy === 'worker' ? 'WORKER' : 'RECONCILER',
+          details: { attempt: attempt.attempt, runId: attempt.runId, deadline: attempt.deadline.toISOString() },
+        },
+      });
+    }
+    return { id: row.id, outcome };
+  });
+}

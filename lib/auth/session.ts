@@ -1,0 +1,68 @@
+// Authentication (next-auth, email + password) and the one place that says
+// who the caller is and what they may do. Pages and actions both use it.
+import 'server-only';
+import { getServerSession, type NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { cache } from 'react';
+import { z } from 'zod';
+import { ApprovalError } from '../approvals/errors';
+import { getDb } from '../db';
+import { verifyCredentials, type Role, type SessionUser } from './users';
+
+const credentialsSchema = z.object({ email: z.string().trim().email().max(200), password: z.string().min(1).max(200) });
+
+export const authOptions: NextAuthOptions = {
+  session: { strategy: 'jwt', maxAge: 8 * 60 * 60 },
+  pages: { signIn: '/signin' },
+  providers: [
+    CredentialsProvider({
+      name: 'Email',
+      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      async authorize(credentials) {
+        const parsed = credentialsSchema.safeParse(credentials);
+        if (!parsed.success) return null;
+        return verifyCredentials(getDb(), parsed.data.email, parsed.data.password);
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.uid = user.id;
+        token.role = user.role;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.uid && token.role && token.email) {
+        session.user = { id: token.uid, email: token.email, name: token.name ?? null, role: token.role };
+      }
+      return session;
+    },
+  },
+};
+
+/**
+ * The signed-in user, read fresh from the database once per request, so a
+ * removed user or a changed role takes effect at once.
+ */
+export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
+  const session = await getServerSession(authOptions);
+  const id = session?.user?.id;
+  if (!id) return null;
+  return getDb().user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
+});
+
+const RANK: Record<Role, number> = { REVIEWER: 1, ADMIN: 2 };
+
+export function hasRole(user: SessionUser, role: Role): boolean {
+  return RANK[user.role] >= RANK[role];
+}
+
+/** For actions: the caller, or a coded error (UNAUTHENTICATED / FORBIDDEN). */
+export async function requireUser(role: Role = 'REVIEWER'): Promise<SessionUser> {
+  const user = await getCurrentUser();
+  if (!user) throw new ApprovalError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
+  if (!hasRole(user, role)) throw new ApprovalError('FORBIDDEN', 'You do not have permission to do that.');
+  return user;
+}

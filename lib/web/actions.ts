@@ -1,0 +1,50 @@
+// The one wrapper every server action goes through: authorise, validate with
+// zod, run one domain call, and turn coded errors into messages for the form.
+import 'server-only';
+import type { z } from 'zod';
+import type { ActionState } from './action-state';
+import { ApprovalError } from '../approvals/errors';
+import { requireUser } from '../auth/session';
+import type { Role, SessionUser } from '../auth/users';
+
+/** Form fields as plain strings; files and repeated keys are not part of any form here. */
+export function formFields(formData: FormData): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (typeof value === 'string' && !key.startsWith('$ACTION')) fields[key] = value;
+  }
+  return fields;
+}
+
+function isMissing(input: unknown, field: string): boolean {
+  return typeof input === 'object' && input !== null && field !== 'form' && (input as Record<string, unknown>)[field] === undefined;
+}
+
+export async function runAction<S extends z.ZodType>(options: {
+  role: Role;
+  schema: S;
+  input: unknown;
+  run: (user: SessionUser, input: z.output<S>) => Promise<string>;
+}): Promise<ActionState<string>> {
+  try {
+    const user = await requireUser(options.role);
+    const parsed = options.schema.safeParse(options.input);
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0] ?? 'form');
+        // A field the form never sent (an edited page, a stale or hand-made
+        // request) gets this, not zod's "expected string, received undefined".
+        fieldErrors[field] ??= isMissing(options.input, field)
+          ? `The form was sent without "${field}". Reload the page and try again.`
+          : issue.message;
+      }
+      return { status: 'error', message: 'Please correct the highlighted fields.', fieldErrors };
+    }
+    return { status: 'ok', message: await options.run(user, parsed.data) };
+  } catch (error) {
+    if (error instanceof ApprovalError) return { status: 'error', message: error.message };
+    console.error('[countersign] action failed:', error instanceof Error ? error.message : error);
+    return { status: 'error', message: 'Countersign could not complete that just now. Try again in a moment.' };
+  }
+}
