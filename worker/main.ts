@@ -1,12 +1,12 @@
 // `npm run worker`: runs orderWorkflow and the approval activities.
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createSweeper } from '../lib/approvals/temporal/reconcile';
 import { getDb } from '../lib/db';
 import { approvalsEnv, reconcilerEnv, temporalEnv } from '../lib/env';
 import { createActivities } from './activities';
 import { createWorkerLogger, parseLogLevel } from './logger';
 import { startReconciler } from './reconciler/loop';
+import { createSweeper } from './reconciler/sweep';
 
 /** Resolves once the worker polls its task queue; rejects if it stops first. */
 async function untilPolling(worker: Worker, running: Promise<void>): Promise<void> {

@@ -19,7 +19,7 @@ import {
   type ApprovalOutcome,
   type ApprovalRequest,
 } from '../lib/contract/approval';
-import { orderToApprovalRequest, type Order, type OrderResult } from '../lib/contract/orders';
+import { orderToApprovalRequest, type Order, type OrderResult, type OrderWorkflow } from '../lib/contract/orders';
 import type { Activities } from './activities';
 
 const { getApprovalPolicy } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
@@ -63,7 +63,7 @@ async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome>
   }
 }
 
-export async function orderWorkflow(order: Order): Promise<OrderResult> {
+export const orderWorkflow: OrderWorkflow = async function orderWorkflow(order: Order): Promise<OrderResult> {
   const request = orderToApprovalRequest(order);
   let outcome: ApprovalOutcome;
   try {
@@ -89,4 +89,4 @@ export async function orderWorkflow(order: Order): Promise<OrderResult> {
       log.info('Order not approved in time', { orderId: order.id, status: outcome.status });
       return { status: 'EXPIRED' };
   }
-}
+};

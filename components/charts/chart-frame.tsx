@@ -3,7 +3,7 @@
 // a visually hidden table, and a "no data yet" state instead of empty axes.
 import type { ReactNode } from 'react';
 
-export const WIDTH = 480;
+const WIDTH = 480;
 
 /** Room around the plot for the axes and their labels. */
 export interface Margins {

@@ -3,12 +3,10 @@
 // Deciding several requests at once from the inbox: the bar shown while some
 // are selected, the dialog the a / r shortcuts open, and the per-request results.
 import { useId, useState, type FormEvent } from 'react';
-import type { BulkActionState, BulkItemResult } from '@/lib/approvals/commands/bulk';
-import { COMMENT_MAX, REASON_MAX } from '@/lib/contract/approval';
+import type { BulkItemResult } from '@/lib/approvals/commands/bulk';
+import type { BulkActionState } from '@/lib/web/action-state';
+import { BULK_MAX, COMMENT_MAX, REASON_MAX } from '@/lib/contract/limits';
 import { ModalDialog } from './shortcuts-help';
-
-/** The most requests one bulk decision takes (lib/approvals/bulk.ts BULK_MAX; that module is server-side). */
-export const BULK_LIMIT = 100;
 
 export type BulkDispatch = (formData: FormData) => void;
 export type DecisionKind = 'approve' | 'reject';
@@ -57,7 +55,7 @@ export function BulkBar({
 }) {
   const [reasonError, setReasonError] = useState<string | undefined>();
   const [sent, setSent] = useState<DecisionKind | null>(null);
-  const tooMany = ids.length > BULK_LIMIT;
+  const tooMany = ids.length > BULK_MAX;
   const disabled = pending || tooMany;
   return (
     <section
@@ -74,7 +72,7 @@ export function BulkBar({
         </button>
         {tooMany && (
           <p role="alert" className="basis-full text-sm text-red-800">
-            Select at most {BULK_LIMIT} requests at a time.
+            Select at most {BULK_MAX} requests at a time.
           </p>
         )}
       </div>
@@ -147,7 +145,7 @@ export function DecideDialog({
   const fieldId = useId();
   const approve = kind === 'approve';
   const shown = targets.slice(0, 5);
-  const tooMany = targets.length > BULK_LIMIT;
+  const tooMany = targets.length > BULK_MAX;
   return (
     <ModalDialog
       open={kind !== null && targets.length > 0}
@@ -213,7 +211,7 @@ export function DecideDialog({
         )}
         {tooMany && (
           <p role="alert" className="text-sm text-red-800">
-            Select at most {BULK_LIMIT} requests at a time.
+            Select at most {BULK_MAX} requests at a time.
           </p>
         )}
         <div className="flex flex-wrap justify-end gap-2">

@@ -6,7 +6,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { FormEvent } from 'react';
-import type { InboxParamIssue, InboxQuery } from '@/lib/approvals/reads/inbox';
+import type { InboxParamIssue, InboxQuery } from '@/lib/approvals/reads/inbox/query';
 
 const label = 'block text-xs font-medium uppercase tracking-wide text-slate-500';
 const input = 'mt-1 h-10 w-full rounded-md border border-slate-300 bg-white px-2 text-sm';

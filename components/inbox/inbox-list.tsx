@@ -7,10 +7,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useEffectEvent, useRef, useState, useSyncExternalStore } from 'react';
-import { bulkApproveAction, bulkRejectAction } from '@/app/(signed-in)/inbox/bulk-actions';
-import { IDLE } from '@/lib/web/action-state';
-import type { BulkActionState } from '@/lib/approvals/commands/bulk';
-import type { InboxViewRow } from '@/lib/approvals/reads/inbox';
+import { IDLE, type BulkActionState } from '@/lib/web/action-state';
+import type { InboxViewRow } from '@/lib/approvals/reads/inbox/query';
 import { deadlineUrgency, DUE_SOON_RULE, formatDuration, formatMoney, type DeadlineLevel } from '@/lib/format';
 import { BulkBar, BulkResults, DecideDialog, type DecisionKind } from './bulk-bar';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -19,13 +17,8 @@ import { EscalatedMark } from '../ui/status-badge';
 /** One row as the server page hands it over. */
 export type InboxRow = InboxViewRow;
 
-/** One action state for both verbs: the form says which it is. */
-async function sendBulk(previous: BulkActionState, formData: FormData): Promise<BulkActionState> {
-  const decision = formData.get('decision');
-  if (decision === 'APPROVED') return bulkApproveAction(previous, formData);
-  if (decision === 'REJECTED') return bulkRejectAction(previous, formData);
-  return { status: 'error', message: 'The form was sent without a decision. Reload the page and try again.' };
-}
+/** A bulk server action, passed in by the page. */
+export type BulkAction = (previous: BulkActionState, formData: FormData) => Promise<BulkActionState>;
 
 const ROW_EDGE: Record<DeadlineLevel, string> = {
   overdue: 'border-l-4 border-l-red-600',
@@ -51,10 +44,28 @@ function MobileLabel({ children }: { children: string }) {
   return <span className="text-slate-500 md:hidden">{children}: </span>;
 }
 
-export function InboxList({ rows, now, me }: { rows: InboxRow[]; now: string; me: string }) {
+export function InboxList({
+  rows,
+  now,
+  me,
+  approveAction,
+  rejectAction,
+}: {
+  rows: InboxRow[];
+  now: string;
+  me: string;
+  approveAction: BulkAction;
+  rejectAction: BulkAction;
+}) {
   const router = useRouter();
   const nowDate = new Date(now);
-  const [state, dispatch, pending] = useActionState(sendBulk, IDLE);
+  // One action state for both verbs: the form says which it is.
+  const [state, dispatch, pending] = useActionState(async (previous: BulkActionState, formData: FormData): Promise<BulkActionState> => {
+    const decision = formData.get('decision');
+    if (decision === 'APPROVED') return approveAction(previous, formData);
+    if (decision === 'REJECTED') return rejectAction(previous, formData);
+    return { status: 'error', message: 'The form was sent without a decision. Reload the page and try again.' };
+  }, IDLE);
   const [selected, setSelected] = useState<ReadonlySet<string>>(() => new Set());
   // The keyboard cursor: the current row's id, and its index to fall back on when that row leaves the list.
   const [cursor, setCursor] = useState<{ id: string | null; index: number; shown: boolean }>({ id: null, index: 0, shown: false });

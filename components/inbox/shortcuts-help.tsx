@@ -80,7 +80,7 @@ export function ModalDialog({
 }
 
 /** The shortcuts, as the help dialog lists them. */
-export const SHORTCUTS: readonly { keys: readonly string[]; action: string }[] = [
+const SHORTCUTS: readonly { keys: readonly string[]; action: string }[] = [
   { keys: ['j', '↓'], action: 'Next request' },
   { keys: ['k', '↑'], action: 'Previous request' },
   { keys: ['o', 'Enter'], action: 'Open the current request' },

@@ -2,6 +2,7 @@
 
 import { useActionState } from 'react';
 import { ActionOutcome } from '@/components/ui/action-outcome';
+import { formatTimestamp } from '@/lib/format';
 import { IDLE, type ActionState } from '@/lib/web/action-state';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -42,7 +43,7 @@ export function ClaimPanel({
             {claimedAt && (
               <>
                 {' '}
-                since <time dateTime={claimedAt}>{claimedAt.replace('T', ' ').slice(0, 19)} UTC</time>
+                since <time dateTime={claimedAt}>{formatTimestamp(new Date(claimedAt))}</time>
               </>
             )}
           </>

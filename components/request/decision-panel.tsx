@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { ActionOutcome } from '@/components/ui/action-outcome';
 import { IDLE, type ActionState } from '@/lib/web/action-state';
-import { COMMENT_MAX, REASON_MAX } from '@/lib/contract/approval';
+import { COMMENT_MAX, REASON_MAX } from '@/lib/contract/limits';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
 

@@ -1,12 +1,14 @@
 // A request's timeline: requested, claimed (each claim is a heartbeat to
 // Temporal), re-issued, decided or closed, with who, when and through which path.
+import { PATH_WORDS } from '@/lib/approvals/closed-sentences';
+import type { DecisionPath } from '@/lib/contract/statuses';
 import { formatTimestamp } from '@/lib/format';
 
 export interface TimelineEvent {
   id: string;
   actor: string;
   action: string;
-  path: string;
+  path: DecisionPath;
   at: Date;
   details: unknown;
 }
@@ -22,12 +24,6 @@ const ACTION_LABEL: Record<string, string> = {
   EXPIRED: 'Expired',
   CANCELLED: 'Cancelled',
   TERMINATED: 'Terminated',
-};
-
-export const PATH_LABEL: Record<string, string> = {
-  DASHBOARD: 'in Countersign',
-  EXTERNAL: 'outside Countersign',
-  RECONCILER: '(found in Temporal by the reconciler)',
 };
 
 const MARKER: Record<string, string> = {
@@ -46,8 +42,8 @@ const record = (value: unknown): Record<string, unknown> => (value && typeof val
 function who(event: TimelineEvent): string {
   const action = ACTION_LABEL[event.action] ?? event.action.toLowerCase();
   if (event.path === 'WORKER') return `${action} by the workflow`;
-  if (event.path === 'RECONCILER' && event.actor === 'reconciler') return `${action} ${PATH_LABEL.RECONCILER}`;
-  return [action, `by ${event.actor}`, PATH_LABEL[event.path]].filter(Boolean).join(' ');
+  if (event.path === 'RECONCILER' && event.actor === 'reconciler') return `${action} ${PATH_WORDS.RECONCILER}`;
+  return [action, `by ${event.actor}`, PATH_WORDS[event.path]].filter(Boolean).join(' ');
 }
 
 /** The line under an event: the window and deadline of a (re-)issue, the heartbeat a claim sent, a correction. */

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { isAdmin } from '@/lib/auth/access';
 import type { SessionUser } from '@/lib/auth/users';
 import { SignOutButton } from './sign-out-button';
 
@@ -13,7 +14,7 @@ export function AppHeader({ user }: { user: SessionUser }) {
           <Link href="/inbox" className="inline-flex min-h-10 items-center px-1 text-slate-700 hover:text-brand-600">
             Inbox
           </Link>
-          {user.role === 'ADMIN' && (
+          {isAdmin(user) && (
             <Link href="/admin" className="inline-flex min-h-10 items-center px-1 text-slate-700 hover:text-brand-600">
               Admin
             </Link>

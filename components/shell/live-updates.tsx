@@ -113,8 +113,6 @@ export function LiveUpdates() {
   /** A refresh was started and has not landed yet. */
   const inFlight = useRef(false);
   const anchors = useRef<Anchor[] | null>(null);
-  /** Set by the stream's effect: asks for a refresh (coalesced). */
-  const requestRefresh = useRef<() => void>(() => {});
   /** Set by the stream's effect: a refresh landed (or was given up on). */
   const refreshLanded = useRef<() => void>(() => {});
   const lastAnnounced = useRef(0);
@@ -165,7 +163,6 @@ export function LiveUpdates() {
       refreshTimer = window.setTimeout(refresh, wait);
     };
 
-    requestRefresh.current = schedule;
     refreshLanded.current = () => {
       window.clearTimeout(stuckTimer);
       if (inFlight.current) lastDuration = Date.now() - lastRefresh;
@@ -217,7 +214,6 @@ export function LiveUpdates() {
       source?.close();
       document.removeEventListener('visibilitychange', onVisible);
       for (const timer of [reconnectTimer, refreshTimer, stuckTimer]) window.clearTimeout(timer);
-      requestRefresh.current = () => {};
       refreshLanded.current = () => {};
       inFlight.current = false;
     };

@@ -1,4 +1,6 @@
-const STYLES: Record<string, string> = {
+import type { ApprovalStatus } from '@/lib/contract/statuses';
+
+const STYLES: Record<ApprovalStatus, string> = {
   PENDING: 'bg-amber-100 text-amber-900',
   APPROVED: 'bg-green-100 text-green-900',
   REJECTED: 'bg-red-100 text-red-900',
@@ -7,12 +9,9 @@ const STYLES: Record<string, string> = {
   TERMINATED: 'bg-slate-300 text-slate-900',
 };
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status }: { status: ApprovalStatus }) {
   return (
-    <span
-      data-testid="status"
-      className={`rounded-full px-2.5 py-0.5 text-xs font-semibold uppercase tracking-wide ${STYLES[status] ?? 'bg-slate-100 text-slate-700'}`}
-    >
+    <span data-testid="status" className={`rounded-full px-2.5 py-0.5 text-xs font-semibold uppercase tracking-wide ${STYLES[status]}`}>
       {status.toLowerCase()}
     </span>
   );

@@ -1,9 +1,10 @@
 // Coded domain errors: each code maps to one HTTP status, and each message is
 // one a reviewer can act on. Raw gRPC or Prisma errors never reach a page.
+import type { ClosedStatus } from '../contract/statuses';
 import { formatTimestamp } from '../format';
+import { closedRefusal } from './closed-sentences';
 
 export type ApprovalErrorCode =
-  | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'ALREADY_DECIDED'
@@ -15,7 +16,6 @@ export type ApprovalErrorCode =
   | 'TEMPORAL_UNAVAILABLE';
 
 const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
-  UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ALREADY_DECIDED: 409,
@@ -42,33 +42,13 @@ export class ApprovalError extends Error {
 }
 
 export function alreadyDecided(decidedBy: string | null, decidedAt: Date | null): ApprovalError {
-  const who = decidedBy ?? 'someone else';
-  const when = decidedAt ? ` at ${formatTimestamp(decidedAt)}` : '';
-  return new ApprovalError('ALREADY_DECIDED', `Already decided by ${who}${when}.`);
+  return new ApprovalError('ALREADY_DECIDED', closedRefusal({ status: 'APPROVED', decidedBy, decidedAt }));
 }
-
-export type ClosedStatus = 'APPROVED' | 'REJECTED' | 'EXPIRED' | 'CANCELLED' | 'TERMINATED';
 
 /** Why a request that is no longer pending cannot be decided or claimed, in words a reviewer can act on. */
 export function notPending(status: ClosedStatus, decidedBy: string | null, decidedAt: Date | null): ApprovalError {
-  const when = decidedAt ? ` at ${formatTimestamp(decidedAt)}` : '';
-  switch (status) {
-    case 'APPROVED':
-    case 'REJECTED':
-      return alreadyDecided(decidedBy, decidedAt);
-    case 'EXPIRED':
-      return new ApprovalError('NO_LONGER_PENDING', `This request expired${when}: no one decided it within its approval windows.`);
-    case 'CANCELLED':
-      return new ApprovalError(
-        'NO_LONGER_PENDING',
-        `This request was cancelled${when}${decidedBy ? ` by ${decidedBy}` : ''}: its workflow no longer waits for a decision.`,
-      );
-    case 'TERMINATED':
-      return new ApprovalError(
-        'NO_LONGER_PENDING',
-        `Its workflow was terminated${when}${decidedBy ? ` by ${decidedBy}` : ''}: it can no longer be decided.`,
-      );
-  }
+  if (status === 'APPROVED' || status === 'REJECTED') return alreadyDecided(decidedBy, decidedAt);
+  return new ApprovalError('NO_LONGER_PENDING', closedRefusal({ status, decidedBy, decidedAt }));
 }
 
 export function reissued(attempt: number): ApprovalError {

@@ -1,5 +1,5 @@
 // The session and token carry the user's id and role.
-import type { Role } from './users';
+import type { Role } from './access';
 
 declare module 'next-auth' {
   interface Session {

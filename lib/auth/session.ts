@@ -5,9 +5,9 @@ import { getServerSession, type NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { cache } from 'react';
 import { z } from 'zod';
-import { ApprovalError } from '../approvals/errors';
 import { getDb } from '../db';
-import { verifyCredentials, type Role, type SessionUser } from './users';
+import { hasRole, notAllowed, signedOut, type Role } from './access';
+import { verifyCredentials, type SessionUser } from './users';
 
 const credentialsSchema = z.object({ email: z.string().trim().email().max(200), password: z.string().min(1).max(200) });
 
@@ -53,16 +53,10 @@ export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   return getDb().user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
 });
 
-const RANK: Record<Role, number> = { REVIEWER: 1, ADMIN: 2 };
-
-export function hasRole(user: SessionUser, role: Role): boolean {
-  return RANK[user.role] >= RANK[role];
-}
-
-/** For actions: the caller, or a coded error (UNAUTHENTICATED / FORBIDDEN). */
+/** For actions and pages: the caller, or an AccessError (UNAUTHENTICATED / FORBIDDEN). */
 export async function requireUser(role: Role = 'REVIEWER'): Promise<SessionUser> {
   const user = await getCurrentUser();
-  if (!user) throw new ApprovalError('UNAUTHENTICATED', 'Your session has ended. Sign in again.');
-  if (!hasRole(user, role)) throw new ApprovalError('FORBIDDEN', 'You do not have permission to do that.');
+  if (!user) throw signedOut();
+  if (!hasRole(user, role)) throw notAllowed();
   return user;
 }

@@ -2,9 +2,7 @@
 import bcrypt from 'bcryptjs';
 import { z } from 'zod';
 import type { Db } from '../db';
-
-export const roleSchema = z.enum(['REVIEWER', 'ADMIN']);
-export type Role = z.infer<typeof roleSchema>;
+import { roleSchema, type Role } from './access';
 
 export const PASSWORD_MIN = 12;
 

@@ -3,6 +3,7 @@
 // Shared by the worker, the workflow (bundled into it: keep it pure) and the web app.
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { AMOUNT_MAX, COMMENT_MAX, CURRENCY_MESSAGE, CURRENCY_PATTERN } from './limits';
 
 /** Activity id of the approval in orderWorkflow; other workflows may pick their own. */
 export const APPROVAL_ACTIVITY_ID = 'approval';
@@ -17,10 +18,6 @@ export const APPROVAL_DENIED = 'ApprovalDenied';
 /** ApplicationFailure type for a request that fails validation. Non-retryable. */
 export const INVALID_APPROVAL_REQUEST = 'InvalidApprovalRequest';
 
-export const COMMENT_MAX = 2000;
-export const AMOUNT_MAX = 1e15;
-export const REASON_MAX = 2000;
-
 // Other SDKs may send null for an absent field (Go without omitempty).
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? undefined, schema.optional());
 
@@ -30,10 +27,17 @@ export const approvalRequestSchema = z.object({
   requester: optional(z.string().max(200)),
   // Stored as NUMERIC(18,2): anything larger would fail the write and retry forever.
   amount: optional(z.number().finite().nonnegative().max(AMOUNT_MAX, 'amount must be at most 1e15')),
-  currency: optional(z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD')),
+  currency: optional(z.string().regex(CURRENCY_PATTERN, CURRENCY_MESSAGE)),
   fields: optional(z.record(z.string().min(1).max(100), z.union([z.string().max(1000), z.number().finite()]))),
 });
 export type ApprovalRequest = z.output<typeof approvalRequestSchema>;
+
+/** The ids that reach a waiting approval activity without its task token (Temporal's "complete by id"). */
+export interface ApprovalKey {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+}
 
 /** What completes the activity when approved. */
 export const approvalResultSchema = z.object({

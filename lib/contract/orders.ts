@@ -2,6 +2,10 @@
 // generic approval request. Pure: imported by the workflow bundle.
 import { z } from 'zod';
 import type { ApprovalRequest } from './approval';
+import { CURRENCY_MESSAGE, CURRENCY_PATTERN } from './limits';
+
+/** The workflow type that approves an order (worker/workflows.ts exports a function of this name and type). */
+export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
 
 export const orderSchema = z.object({
   id: z
@@ -12,7 +16,7 @@ export const orderSchema = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'id may hold letters, digits, dot, dash and underscore'),
   customer: z.string().trim().min(1, 'customer is required').max(200),
   amount: z.number().finite().positive('amount must be more than 0').max(1e12),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as USD'),
+  currency: z.string().regex(CURRENCY_PATTERN, CURRENCY_MESSAGE),
   items: z
     .array(z.object({ sku: z.string().min(1).max(64), qty: z.number().int().positive() }))
     .max(100)
@@ -26,6 +30,9 @@ export type OrderResult =
   | { status: 'REJECTED'; decidedBy: string; reason: string }
   /** No decision within the approval windows. */
   | { status: 'EXPIRED' };
+
+/** The signature of orderWorkflow, so callers can start it typed without importing worker code. */
+export type OrderWorkflow = (order: Order) => Promise<OrderResult>;
 
 export const orderWorkflowId = (orderId: string) => `order-${orderId}`;
 
@@ -44,38 +51,3 @@ export function orderToApprovalRequest(order: Order): ApprovalRequest {
     fields,
   };
 }
-
-/** "SKU-1:2, SKU-2:1" (commas or new lines) → items; undefined for blank input. */
-export function parseItems(text: string): Order['items'] | null {
-  const parts = text
-    .split(/[,\n]/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-  if (parts.length === 0) return undefined;
-  const items: NonNullable<Order['items']> = [];
-  for (const part of parts) {
-    const match = /^([^:\s]+)\s*:\s*(\d+)$/.exec(part);
-    if (!match?.[1] || !match[2]) return null;
-    items.push({ sku: match[1], qty: Number(match[2]) });
-  }
-  return items;
-}
-
-/** The admin form's fields; the order id is generated. */
-export const orderFormSchema = z.object({
-  customer: orderSchema.shape.customer,
-  amount: z.coerce.number({ message: 'amount must be a number' }).pipe(orderSchema.shape.amount),
-  currency: orderSchema.shape.currency,
-  items: z
-    .string()
-    .max(2000)
-    .optional()
-    .transform((text, ctx) => {
-      const items = parseItems(text ?? '');
-      if (items === null) {
-        ctx.addIssue({ code: 'custom', message: 'items look like SKU-1:2, SKU-2:1' });
-        return z.NEVER;
-      }
-      return items;
-    }),
-});

@@ -4,8 +4,17 @@ import 'server-only';
 import type { z } from 'zod';
 import type { ActionState } from './action-state';
 import { ApprovalError } from '../approvals/errors';
+import { AccessError, type Role } from '../auth/access';
 import { requireUser } from '../auth/session';
-import type { Role, SessionUser } from '../auth/users';
+import type { SessionUser } from '../auth/users';
+import type { ApprovalDeps } from '../approvals/deps';
+import { getDb } from '../db';
+import { getTemporalClient } from '../temporal';
+
+/** The approvals domain's dependencies in a web process: its database client and its one Temporal client. */
+export async function approvalDeps(): Promise<ApprovalDeps> {
+  return { db: getDb(), temporal: await getTemporalClient() };
+}
 
 /** Form fields as plain strings; files and repeated keys are not part of any form here. */
 export function formFields(formData: FormData): Record<string, string> {
@@ -43,7 +52,7 @@ export async function runAction<S extends z.ZodType>(options: {
     }
     return { status: 'ok', message: await options.run(user, parsed.data) };
   } catch (error) {
-    if (error instanceof ApprovalError) return { status: 'error', message: error.message };
+    if (error instanceof ApprovalError || error instanceof AccessError) return { status: 'error', message: error.message };
     console.error('[countersign] action failed:', error instanceof Error ? error.message : error);
     return { status: 'error', message: 'Countersign could not complete that just now. Try again in a moment.' };
   }

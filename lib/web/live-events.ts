@@ -6,16 +6,17 @@
 import 'server-only';
 import { Client } from 'pg';
 import { z } from 'zod';
+import { APPROVAL_STATUSES, type ApprovalStatus } from '../contract/statuses';
 import { databaseEnv } from '../env';
 
 /** The channel the trigger on approval_requests announces every insert and update on. */
-export const APPROVAL_CHANGES_CHANNEL = 'approval_changes';
+const APPROVAL_CHANGES_CHANNEL = 'approval_changes';
 
 /**
  * What a subscriber hears: a changed request, or `resync` after the listening
  * connection was lost and is back (changes made meanwhile were not heard).
  */
-export type LiveEvent = { type: 'change'; id: string; status: string; op: 'insert' | 'update' } | { type: 'resync' };
+export type LiveEvent = { type: 'change'; id: string; status: ApprovalStatus; op: 'insert' | 'update' } | { type: 'resync' };
 
 export type LiveEventListener = (event: LiveEvent) => void;
 
@@ -47,7 +48,7 @@ export interface LiveEventsOptions {
 
 const payloadSchema = z.object({
   id: z.string().min(1),
-  status: z.string().min(1),
+  status: z.enum(APPROVAL_STATUSES),
   op: z.enum(['insert', 'update']),
 });
 
@@ -87,7 +88,7 @@ export function createLiveEvents({
   const subscribers = new Set<{ listener: LiveEventListener }>();
   let connection: Connection | null = null;
   let failures = 0;
-  /** The connection was lost while someone listened: tell them to catch up once it is back. */
+  /** The scheduled reconnect while the connection is down (subscribers hear `resync` once it is back). */
   let retryTimer: NodeJS.Timeout | null = null;
   let idleTimer: NodeJS.Timeout | null = null;
   let closed = false;

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { BULK_MAX, bulkApproveInputSchema, bulkRejectInputSchema, decideApprovals } from '../../lib/approvals/commands/bulk';
+import { bulkApproveInputSchema, bulkRejectInputSchema, decideApprovals } from '../../lib/approvals/commands/bulk';
+import { BULK_MAX } from '../../lib/contract/limits';
 import { claimApproval } from '../../lib/approvals/commands/claim';
 import { decideApproval } from '../../lib/approvals/commands/decide';
 import { approvalClosings, startPendingOrder, useServices, withWorker } from './helpers';

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { approveInputSchema, COMPLETION_DEADLINE_MS, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
+import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
+import { COMPLETION_DEADLINE_MS } from '../../lib/approvals/temporal/activity-call';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { approvalAttemptsStarted, approvalClosings, findApproval, startPendingOrder, useServices, withWorker } from './helpers';
 

@@ -13,17 +13,17 @@ import type { Client } from '@temporalio/client';
 import { createDb, type Db } from '../../lib/db';
 import { connectTemporal } from '../../lib/temporal';
 import type { orderWorkflow } from '../../worker/workflows';
+import { listInbox } from '../../lib/approvals/reads/inbox/list';
+import { parseInboxQuery } from '../../lib/approvals/reads/inbox/params';
 import {
   DEFAULT_DIR,
   INBOX_PAGE_SIZE,
-  listInbox,
-  parseInboxQuery,
   type InboxPage,
   type InboxQuery,
   type InboxSort,
   type InboxViewRow,
   type SortDir,
-} from '../../lib/approvals/reads/inbox';
+} from '../../lib/approvals/reads/inbox/query';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS } = process.env;
 if (!DATABASE_URL || !TEMPORAL_ADDRESS)

@@ -9,7 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED } from '../../lib/contract/approval';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
-import { createSweeper } from '../../lib/approvals/temporal/reconcile';
+import { createSweeper } from '../../worker/reconciler/sweep';
 import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
 import { finish, withdrawApproval } from './workflows';
 

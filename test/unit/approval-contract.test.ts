@@ -1,7 +1,8 @@
 // The approval contract: what any workflow may send, and what any client may complete with.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AMOUNT_MAX, approvalRequestSchema, approvalResultSchema, COMMENT_MAX } from '../../lib/contract/approval';
+import { approvalRequestSchema, approvalResultSchema } from '../../lib/contract/approval';
+import { AMOUNT_MAX, COMMENT_MAX } from '../../lib/contract/limits';
 
 describe('approvalRequestSchema', () => {
   test('accepts a full request', () => {

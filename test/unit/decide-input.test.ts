@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { COMMENT_MAX, REASON_MAX } from '../../lib/contract/approval';
+import { COMMENT_MAX, REASON_MAX } from '../../lib/contract/limits';
 import { approveInputSchema, rejectInputSchema } from '../../lib/approvals/commands/decide';
 
 const messages = (result: { success: boolean; error?: { issues: { message: string }[] } }) =>

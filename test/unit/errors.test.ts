@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApprovalError, alreadyDecided, type ApprovalErrorCode } from '../../lib/approvals/errors';
+import { AccessError, notAllowed, signedOut } from '../../lib/auth/access';
 
 describe('ApprovalError', () => {
   test('maps each code to its HTTP status', () => {
     const expected: Record<ApprovalErrorCode, number> = {
-      UNAUTHENTICATED: 401,
       FORBIDDEN: 403,
       NOT_FOUND: 404,
       ALREADY_DECIDED: 409,
@@ -28,6 +28,17 @@ describe('ApprovalError', () => {
     assert.equal(error.name, 'ApprovalError');
     assert.equal(error.code, 'NOT_FOUND');
     assert.equal(error.message, 'No such approval request.');
+  });
+});
+
+describe('AccessError', () => {
+  test('signed out is 401, not allowed is 403, each with its message', () => {
+    assert.equal(signedOut().httpStatus, 401);
+    assert.equal(signedOut().code, 'UNAUTHENTICATED');
+    assert.equal(signedOut().message, 'Your session has ended. Sign in again.');
+    assert.equal(notAllowed().httpStatus, 403);
+    assert.equal(notAllowed().code, 'FORBIDDEN');
+    assert.ok(notAllowed() instanceof AccessError);
   });
 });
 

@@ -2,7 +2,7 @@
 // state, in words, never a gRPC error.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { explainTruth } from '../../lib/approvals/temporal/reconcile';
+import { explainTruth } from '../../lib/approvals/commands/explain-gone';
 
 const at = new Date('2026-11-28T09:08:07Z');
 

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DEFAULT_INBOX_QUERY,
-  decodeCursor,
-  encodeCursor,
-  escapeLike,
-  inboxHref,
-  parseInboxQuery,
-  type InboxCursor,
-} from '../../lib/approvals/reads/inbox';
+import { decodeCursor, encodeCursor } from '../../lib/approvals/reads/inbox/cursor';
+import { inboxHref, parseInboxQuery } from '../../lib/approvals/reads/inbox/params';
+import { DEFAULT_INBOX_QUERY, type InboxCursor } from '../../lib/approvals/reads/inbox/query';
+import { escapeLike } from '../../lib/approvals/reads/inbox/sql';
 
 const parse = (search: string) => parseInboxQuery(new URLSearchParams(search));
 const ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';

@@ -1,6 +1,6 @@
-// Runs the reconciler's sweep (lib/approvals/reconcile.ts) every interval
+// Runs the reconciler's sweep (./sweep.ts) every interval
 // until stopped. A failed sweep is logged and tried again next time.
-import type { Sweeper } from '../../lib/approvals/temporal/reconcile';
+import type { Sweeper } from './sweep';
 
 /** How long stopping waits for a sweep in progress. */
 const STOP_WAIT_MS = 10_000;

@@ -1,14 +1,12 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import type { ActionState } from '@/lib/web/action-state';
-import { formFields, runAction } from '@/lib/web/actions';
 import { claimInputSchema, reassignClaim, reassignInputSchema, releaseAnyClaim } from '@/lib/approvals/commands/claim';
-import { newOrderId, startOrderApproval } from '@/lib/approvals/commands/start-order';
-import { getDb } from '@/lib/db';
+import { newOrderId, orderFormSchema, startOrderApproval } from '@/lib/approvals/commands/start-order';
 import { temporalEnv } from '@/lib/env';
-import { orderFormSchema } from '@/lib/contract/orders';
 import { getTemporalClient } from '@/lib/temporal';
+import type { ActionState } from '@/lib/web/action-state';
+import { approvalDeps, formFields, runAction } from '@/lib/web/actions';
+import { revalidateApprovals } from '@/lib/web/revalidate';
 
 export async function createOrderRequestAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   return runAction({
@@ -18,17 +16,10 @@ export async function createOrderRequestAction(_previous: ActionState, formData:
     async run(user, input) {
       const order = { id: newOrderId(), ...input, requestedBy: user.email };
       const started = await startOrderApproval(await getTemporalClient(), temporalEnv().TEMPORAL_TASK_QUEUE, order);
-      revalidatePath('/admin');
-      revalidatePath('/inbox');
+      revalidateApprovals();
       return `Started ${started.workflowId}. It appears in the inbox as soon as the worker picks it up.`;
     },
   });
-}
-
-function revalidateApproval(id: string) {
-  revalidatePath('/admin');
-  revalidatePath('/inbox');
-  revalidatePath(`/inbox/${id}`);
 }
 
 /** An admin releases whoever holds the request. */
@@ -38,8 +29,8 @@ export async function releaseAnyClaimAction(_previous: ActionState, formData: Fo
     schema: claimInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      const change = await releaseAnyClaim({ db: getDb(), temporal: await getTemporalClient() }, input, user);
-      revalidateApproval(input.id);
+      const change = await releaseAnyClaim(await approvalDeps(), input, user);
+      revalidateApprovals(input.id);
       return change.changed ? `Released ${change.previous}'s claim. Anyone may claim it now.` : 'Nobody holds it: nothing to release.';
     },
   });
@@ -52,8 +43,8 @@ export async function reassignClaimAction(_previous: ActionState, formData: Form
     schema: reassignInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      const change = await reassignClaim({ db: getDb(), temporal: await getTemporalClient() }, input, user);
-      revalidateApproval(input.id);
+      const change = await reassignClaim(await approvalDeps(), input, user);
+      revalidateApprovals(input.id);
       if (!change.changed) return `${input.to} already holds it.`;
       return change.previous ? `Reassigned from ${change.previous} to ${input.to}.` : `Assigned to ${input.to}.`;
     },

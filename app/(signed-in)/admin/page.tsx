@@ -8,7 +8,8 @@ import { CreateRequestForm } from '@/components/admin/create-request-form';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { listAdminQueue, listAssignees, listRecentDecisions } from '@/lib/approvals/reads/queries';
 import { loadAdminStats, type PeriodCounts } from '@/lib/approvals/reads/stats';
-import { getCurrentUser, hasRole } from '@/lib/auth/session';
+import { isAdmin } from '@/lib/auth/access';
+import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { formatTimestamp } from '@/lib/format';
 import { createOrderRequestAction, reassignClaimAction, releaseAnyClaimAction } from './actions';
@@ -47,7 +48,7 @@ function ClosedCount({ id, label, counts }: { id: string; label: string; counts:
 
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await getCurrentUser();
-  if (!user || !hasRole(user, 'ADMIN')) {
+  if (!user || !isAdmin(user)) {
     return (
       <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
         The admin queue is for admins. Ask an admin for access.

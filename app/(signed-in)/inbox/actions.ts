@@ -1,18 +1,10 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import type { ActionState } from '@/lib/web/action-state';
-import { formFields, runAction } from '@/lib/web/actions';
 import { claimApproval, claimInputSchema, releaseClaim } from '@/lib/approvals/commands/claim';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '@/lib/approvals/commands/decide';
-import { getDb } from '@/lib/db';
-import { getTemporalClient } from '@/lib/temporal';
-
-function revalidateApproval(id: string) {
-  revalidatePath('/inbox');
-  revalidatePath(`/inbox/${id}`);
-  revalidatePath('/admin');
-}
+import type { ActionState } from '@/lib/web/action-state';
+import { approvalDeps, formFields, runAction } from '@/lib/web/actions';
+import { revalidateApprovals } from '@/lib/web/revalidate';
 
 export async function approveAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
   return runAction({
@@ -20,8 +12,8 @@ export async function approveAction(_previous: ActionState, formData: FormData):
     schema: approveInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      const decided = await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'APPROVED', ...input }, user);
-      revalidateApproval(input.id);
+      const decided = await decideApproval(await approvalDeps(), { decision: 'APPROVED', ...input }, user);
+      revalidateApprovals(input.id);
       return decided.recorded
         ? 'Approved. The workflow has resumed.'
         : 'Approved: Temporal has the decision. This page catches up in a moment.';
@@ -35,8 +27,8 @@ export async function rejectAction(_previous: ActionState, formData: FormData): 
     schema: rejectInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      const decided = await decideApproval({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'REJECTED', ...input }, user);
-      revalidateApproval(input.id);
+      const decided = await decideApproval(await approvalDeps(), { decision: 'REJECTED', ...input }, user);
+      revalidateApprovals(input.id);
       return decided.recorded
         ? 'Rejected. The workflow has been told why.'
         : 'Rejected: Temporal has the decision. This page catches up in a moment.';
@@ -50,8 +42,8 @@ export async function claimAction(_previous: ActionState, formData: FormData): P
     schema: claimInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      await claimApproval({ db: getDb(), temporal: await getTemporalClient() }, input, user);
-      revalidateApproval(input.id);
+      await claimApproval(await approvalDeps(), input, user);
+      revalidateApprovals(input.id);
       return 'Claimed. Others see that you hold it.';
     },
   });
@@ -63,8 +55,8 @@ export async function releaseAction(_previous: ActionState, formData: FormData):
     schema: claimInputSchema,
     input: formFields(formData),
     async run(user, input) {
-      await releaseClaim({ db: getDb(), temporal: await getTemporalClient() }, input, user);
-      revalidateApproval(input.id);
+      await releaseClaim(await approvalDeps(), input, user);
+      revalidateApprovals(input.id);
       return 'Released. Anyone may claim it now.';
     },
   });

@@ -1,54 +1,56 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
-import { formFields, runAction } from '@/lib/web/actions';
+import type { z } from 'zod';
 import {
   bulkApproveInputSchema,
   bulkRejectInputSchema,
   decideApprovals,
-  summarizeBulk,
-  type BulkActionState,
+  type BulkDecision,
   type BulkItemResult,
 } from '@/lib/approvals/commands/bulk';
-import { getDb } from '@/lib/db';
-import { getTemporalClient } from '@/lib/temporal';
+import type { BulkActionState } from '@/lib/web/action-state';
+import { approvalDeps, formFields, runAction } from '@/lib/web/actions';
+import { revalidateApprovals } from '@/lib/web/revalidate';
 
 /** The form's fields, with `ids` as every value sent under that name (formFields keeps one value per key). */
 function bulkInput(formData: FormData) {
   return { ...formFields(formData), ids: formData.getAll('ids') };
 }
 
-function revalidateInbox() {
-  revalidatePath('/inbox');
-  revalidatePath('/admin');
+/** "2 approved." or "2 approved, 1 not: see each below." */
+function summarize(results: readonly BulkItemResult[], decision: BulkDecision['decision']): string {
+  const decided = results.filter((r) => r.outcome === 'decided').length;
+  const others = results.length - decided;
+  const verb = decision === 'APPROVED' ? 'approved' : 'rejected';
+  if (others === 0) return `${decided} ${verb}.`;
+  return `${decided} ${verb}, ${others} not: see each below.`;
+}
+
+/** One bulk decision through the action wrapper: the form gets the summary and a result per request. */
+async function runBulk<S extends z.ZodType>(
+  formData: FormData,
+  schema: S,
+  toDecision: (input: z.output<S>) => BulkDecision,
+): Promise<BulkActionState> {
+  let results: BulkItemResult[] | undefined;
+  const state = await runAction({
+    role: 'REVIEWER',
+    schema,
+    input: bulkInput(formData),
+    async run(user, input) {
+      const bulk = toDecision(input);
+      results = await decideApprovals(await approvalDeps(), bulk, user);
+      revalidateApprovals();
+      return summarize(results, bulk.decision);
+    },
+  });
+  return results ? { ...state, results } : state;
 }
 
 export async function bulkApproveAction(_previous: BulkActionState, formData: FormData): Promise<BulkActionState> {
-  let results: BulkItemResult[] | undefined;
-  const state = await runAction({
-    role: 'REVIEWER',
-    schema: bulkApproveInputSchema,
-    input: bulkInput(formData),
-    async run(user, input) {
-      results = await decideApprovals({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'APPROVED', ...input }, user);
-      revalidateInbox();
-      return summarizeBulk(results, 'APPROVED');
-    },
-  });
-  return results ? { ...state, results } : state;
+  return runBulk(formData, bulkApproveInputSchema, (input) => ({ decision: 'APPROVED', ...input }));
 }
 
 export async function bulkRejectAction(_previous: BulkActionState, formData: FormData): Promise<BulkActionState> {
-  let results: BulkItemResult[] | undefined;
-  const state = await runAction({
-    role: 'REVIEWER',
-    schema: bulkRejectInputSchema,
-    input: bulkInput(formData),
-    async run(user, input) {
-      results = await decideApprovals({ db: getDb(), temporal: await getTemporalClient() }, { decision: 'REJECTED', ...input }, user);
-      revalidateInbox();
-      return summarizeBulk(results, 'REJECTED');
-    },
-  });
-  return results ? { ...state, results } : state;
+  return runBulk(formData, bulkRejectInputSchema, (input) => ({ decision: 'REJECTED', ...input }));
 }

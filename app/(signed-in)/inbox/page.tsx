@@ -2,9 +2,12 @@ import type { Metadata } from 'next';
 import { InboxFilters } from '@/components/inbox/inbox-filters';
 import { InboxList, type InboxRow } from '@/components/inbox/inbox-list';
 import { Pager } from '@/components/inbox/pager';
-import { DEFAULT_DIR, inboxHref, listInbox, parseInboxQuery, type InboxQuery } from '@/lib/approvals/reads/inbox';
+import { listInbox } from '@/lib/approvals/reads/inbox/list';
+import { inboxHref, parseInboxQuery } from '@/lib/approvals/reads/inbox/params';
+import { DEFAULT_DIR, type InboxQuery } from '@/lib/approvals/reads/inbox/query';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
+import { bulkApproveAction, bulkRejectAction } from './bulk-actions';
 
 export const metadata: Metadata = { title: 'Inbox' };
 export const dynamic = 'force-dynamic';
@@ -38,7 +41,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
         </p>
       </div>
       <InboxFilters key={filtersKey} query={query} dirParam={query.dir === DEFAULT_DIR[query.sort] ? '' : query.dir} issues={issues} />
-      <InboxList rows={rows} now={now.toISOString()} me={user.email} />
+      <InboxList rows={rows} now={now.toISOString()} me={user.email} approveAction={bulkApproveAction} rejectAction={bulkRejectAction} />
       <Pager
         label="Inbox pages"
         prevHref={page.prevCursor ? inboxHref(query, { before: page.prevCursor }) : null}

@@ -1,18 +1,15 @@
 // Deciding many requests at once: each one goes through decideApproval on its
 // own (its own row lock, its own Temporal call), a few at a time, and each
 // gets its own answer. One refusal or failure never stops the rest.
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { ActionState } from '../../web/action-state';
-import type { Db } from '../../db';
+import { BULK_MAX } from '../../contract/limits';
+import type { ApprovalDeps } from '../deps';
 import { approveInputSchema, decideApproval, rejectInputSchema, type Decider, type Decision } from './decide';
 import { ApprovalError, type ApprovalErrorCode } from '../errors';
 import { approvalIdSchema } from './locked-row';
 
-/** At most this many requests per bulk decision. */
-export const BULK_MAX = 100;
 /** Decisions in flight at once: each holds a database connection and a row lock while Temporal answers. */
-export const BULK_CONCURRENCY = 4;
+const BULK_CONCURRENCY = 4;
 
 /** Ids as sent (repeated form fields), de-duplicated; 1 to BULK_MAX of them. */
 export const bulkIdsSchema = z.preprocess(
@@ -63,7 +60,7 @@ function decisionFor(bulk: BulkDecision, id: string): Decision {
 }
 
 export async function decideApprovals(
-  deps: { db: Db; temporal: Client },
+  deps: ApprovalDeps,
   bulk: BulkDecision,
   decider: Decider,
   { concurrency = BULK_CONCURRENCY }: { concurrency?: number } = {},
@@ -112,15 +109,3 @@ export async function decideApprovals(
     }
   });
 }
-
-/** "2 approved, 1 not decided." */
-export function summarizeBulk(results: readonly BulkItemResult[], decision: 'APPROVED' | 'REJECTED'): string {
-  const decided = results.filter((r) => r.outcome === 'decided').length;
-  const others = results.length - decided;
-  const verb = decision === 'APPROVED' ? 'approved' : 'rejected';
-  if (others === 0) return `${decided} ${verb}.`;
-  return `${decided} ${verb}, ${others} not: see each below.`;
-}
-
-/** A bulk decision's answer to its form: the usual state, and one result per request. */
-export type BulkActionState = ActionState & { results?: BulkItemResult[] };

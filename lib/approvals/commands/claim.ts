@@ -4,10 +4,8 @@
 // answers that the activity was cancelled, the request is marked cancelled.
 // An admin may release anyone's claim, or hand it to another reviewer.
 import type { Prisma } from '@prisma/client';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../db';
-import type { Role } from '../../auth/users';
+import { hasRole, isAdmin, type Role } from '../../auth/access';
 import { keyOf } from '../temporal/activity-call';
 import { ApprovalError, claimedByOther } from '../errors';
 import {
@@ -19,9 +17,8 @@ import {
   type ClaimHeartbeat,
   type LockedRow,
 } from './locked-row';
-import { explainGoneActivity } from '../temporal/reconcile';
-
-export type { ClaimHeartbeat } from './locked-row';
+import type { ApprovalDeps } from '../deps';
+import { explainGoneActivity } from './explain-gone';
 
 export const claimInputSchema = z.object({ id: approvalIdSchema });
 export type ClaimInput = z.infer<typeof claimInputSchema>;
@@ -43,8 +40,6 @@ export interface ClaimAdmin {
   email: string;
   role: Role;
 }
-
-type Deps = { db: Db; temporal: Client };
 
 /** The claim after a change: who holds it now, who held it before, and whether anything changed. */
 export interface ClaimChange {
@@ -68,7 +63,7 @@ type Outcome = { kind: 'ok'; change: ClaimChange } | { kind: 'gone' | 'cancelled
  * the locked row and says what to do (or throws a refusal). Temporal hears the
  * new holder first; the row and the audit trail change only when it said yes.
  */
-async function moveClaim(deps: Deps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
+async function moveClaim(deps: ApprovalDeps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
   const { db, temporal } = deps;
   const outcome = await db.$transaction(
     async (tx): Promise<Outcome> => {
@@ -106,7 +101,7 @@ async function moveClaim(deps: Deps, id: string, actor: string, plan: (row: Lock
 const heartbeatDetails = (heartbeat: ClaimHeartbeat): Prisma.InputJsonObject => ({ heartbeat: { ...heartbeat } });
 
 /** Claims a pending request for `actor`; refused if someone else holds it. Claiming your own claim renews it. */
-export function claimApproval(deps: Deps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
+export function claimApproval(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
   return moveClaim(deps, input.id, actor.email, (row) => {
     if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
     return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
@@ -114,7 +109,7 @@ export function claimApproval(deps: Deps, input: ClaimInput, actor: Claimant): P
 }
 
 /** Lets go of your own claim. */
-export function releaseClaim(deps: Deps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
+export function releaseClaim(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
   return moveClaim(deps, input.id, actor.email, (row) => {
     if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
     return row.claimed_by ? { to: null, action: 'RELEASED', details: heartbeatDetails } : null;
@@ -122,11 +117,11 @@ export function releaseClaim(deps: Deps, input: ClaimInput, actor: Claimant): Pr
 }
 
 function requireAdmin(actor: ClaimAdmin): void {
-  if (actor.role !== 'ADMIN') throw new ApprovalError('FORBIDDEN', 'You do not have permission to do that.');
+  if (!isAdmin(actor)) throw new ApprovalError('FORBIDDEN', 'You do not have permission to do that.');
 }
 
 /** An admin lets go of whoever's claim it is (nothing to do when nobody holds it). */
-export async function releaseAnyClaim(deps: Deps, input: ClaimInput, admin: ClaimAdmin): Promise<ClaimChange> {
+export async function releaseAnyClaim(deps: ApprovalDeps, input: ClaimInput, admin: ClaimAdmin): Promise<ClaimChange> {
   requireAdmin(admin);
   return moveClaim(deps, input.id, admin.email, (row) =>
     row.claimed_by ? { to: null, action: 'RELEASED', details: (_heartbeat, from) => ({ from, to: null }) } : null,
@@ -137,10 +132,10 @@ export async function releaseAnyClaim(deps: Deps, input: ClaimInput, admin: Clai
  * An admin hands the request to another reviewer or admin (or assigns an
  * unclaimed one). The new holder must be a user; they hold it from now on.
  */
-export async function reassignClaim(deps: Deps, input: ReassignInput, admin: ClaimAdmin): Promise<ClaimChange> {
+export async function reassignClaim(deps: ApprovalDeps, input: ReassignInput, admin: ClaimAdmin): Promise<ClaimChange> {
   requireAdmin(admin);
   const target = await deps.db.user.findUnique({ where: { email: input.to }, select: { email: true, role: true } });
-  if (!target || (target.role !== 'REVIEWER' && target.role !== 'ADMIN')) {
+  if (!target || !hasRole(target, 'REVIEWER')) {
     throw new ApprovalError('NOT_FOUND', `No reviewer or admin has the email ${input.to}. Choose someone from the list.`);
   }
   return moveClaim(deps, input.id, admin.email, (row) =>

@@ -8,15 +8,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import {
-  APPROVAL_DENIED,
-  COMMENT_MAX,
-  REASON_MAX,
-  VIA_COUNTERSIGN,
-  type ApprovalDeniedDetails,
-  type ApprovalResult,
-} from '../../contract/approval';
-import type { Db } from '../../db';
+import { APPROVAL_DENIED, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../../contract/approval';
+import { COMMENT_MAX, REASON_MAX } from '../../contract/limits';
+import type { ApprovalDeps } from '../deps';
 import { ActivityGoneError, callActivity, keyOf } from '../temporal/activity-call';
 import { ApprovalError, claimedByOther } from '../errors';
 import {
@@ -28,10 +22,7 @@ import {
   temporalUnavailable,
   type LockedRow,
 } from './locked-row';
-import { explainGoneActivity } from '../temporal/reconcile';
-
-export { COMPLETION_DEADLINE_MS } from '../temporal/activity-call';
-export { approvalIdSchema } from './locked-row';
+import { explainGoneActivity } from './explain-gone';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be at most ${max} characters`);
 
@@ -81,7 +72,7 @@ function send(client: Client, decision: Decision, reviewer: string) {
     target instanceof Uint8Array ? client.activity.fail(target, failure) : client.activity.fail(target, failure);
 }
 
-export async function decideApproval(deps: { db: Db; temporal: Client }, decision: Decision, decider: Decider): Promise<DecidedApproval> {
+export async function decideApproval(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
   let accepted: { id: string; decidedAt: Date } | undefined;
   let gone: LockedRow | undefined;

@@ -5,14 +5,15 @@ import { ActivityCancelledError, ActivityPausedError, type Client } from '@tempo
 import { z } from 'zod';
 import type { Db } from '../../db';
 import { ActivityGoneError, callActivity, type ActivityRow } from '../temporal/activity-call';
-import { ApprovalError, notPending, paused, type ClosedStatus } from '../errors';
+import type { ApprovalStatus } from '../../contract/statuses';
+import { ApprovalError, notPending, paused } from '../errors';
 
 /** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
 export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
 
 export interface LockedRow extends ActivityRow {
   id: string;
-  status: 'PENDING' | ClosedStatus;
+  status: ApprovalStatus;
   decided_by: string | null;
   decided_at: Date | null;
   claimed_by: string | null;

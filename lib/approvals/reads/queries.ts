@@ -1,6 +1,6 @@
 // Reads for the inbox and the admin queue. They return plain view objects:
 // no task token (the client omits it too), no Decimal, nothing a browser must not see.
-import type { ApprovalStatus } from '@prisma/client';
+import type { ApprovalStatus, DecisionPath } from '../../contract/statuses';
 import type { Db } from '../../db';
 import { approvalRequestSchema, type ApprovalRequest } from '../../contract/approval';
 
@@ -26,10 +26,10 @@ export interface ApprovalDetail extends ApprovalSummary {
   runId: string;
   activityId: string;
   request: ApprovalRequest;
-  decisionPath: string | null;
+  decisionPath: DecisionPath | null;
   comment: string | null;
   reason: string | null;
-  events: { id: string; actor: string; action: string; path: string; at: Date; details: unknown }[];
+  events: { id: string; actor: string; action: string; path: DecisionPath; at: Date; details: unknown }[];
 }
 
 const summarySelect = {

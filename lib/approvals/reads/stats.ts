@@ -22,14 +22,14 @@ function scoped(scope: StatsScope | undefined): Prisma.Sql {
   return scope?.workflowIdPrefix ? Prisma.sql`AND starts_with(workflow_id, ${scope.workflowIdPrefix})` : Prisma.empty;
 }
 
-export function startOfUtcDay(now: Date): Date {
+function startOfUtcDay(now: Date): Date {
   const day = new Date(now);
   day.setUTCHours(0, 0, 0, 0);
   return day;
 }
 
 /** Monday 00:00 UTC of `now`'s week. */
-export function startOfUtcWeek(now: Date): Date {
+function startOfUtcWeek(now: Date): Date {
   const day = startOfUtcDay(now);
   return new Date(day.getTime() - ((day.getUTCDay() + 6) % 7) * DAY_MS);
 }
@@ -99,7 +99,7 @@ export async function countQueue(db: Db, now = new Date(), scope?: StatsScope): 
 }
 
 /** The age histogram's buckets by their lower bound, the age since the request was (re-)issued; an age exactly on a bound counts in the younger bucket. */
-export const AGE_BUCKETS = [
+const AGE_BUCKETS = [
   { label: '< 1h', fromMs: 0 },
   { label: '1–4h', fromMs: HOUR_MS },
   { label: '4–12h', fromMs: 4 * HOUR_MS },

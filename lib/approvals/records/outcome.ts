@@ -3,15 +3,10 @@
 // made outside Countersign (the temporal CLI, another SDK) reaches the inbox
 // this way: the database follows Temporal.
 import { randomUUID } from 'node:crypto';
-import { VIA_COUNTERSIGN, type ApprovalOutcome, type ApprovalRequest } from '../../contract/approval';
+import { VIA_COUNTERSIGN, type ApprovalKey, type ApprovalOutcome, type ApprovalRequest } from '../../contract/approval';
+import type { ApprovalStatus } from '../../contract/statuses';
 import type { Db } from '../../db';
-import { requestColumns } from './request';
-
-export interface ApprovalKey {
-  workflowId: string;
-  runId: string;
-  activityId: string;
-}
+import { requestColumns } from './columns';
 
 export interface OutcomeSource {
   /** Who noticed: the workflow itself, or the reconciler. */
@@ -62,7 +57,7 @@ export async function recordApprovalOutcome(
   const at = source.at ?? new Date();
   return db.$transaction(async (tx) => {
     // Wait for a dashboard decision in flight (it holds the row lock), then see what it left.
-    const [previous] = await tx.$queryRaw<{ status: string; run_id: string }[]>`
+    const [previous] = await tx.$queryRaw<{ status: ApprovalStatus; run_id: string }[]>`
       SELECT status::text AS status, run_id FROM approval_requests
       WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} FOR UPDATE`;
     let rows: { id: string }[];

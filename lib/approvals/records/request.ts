@@ -3,6 +3,7 @@
 // attempt replaces the token and the newest attempt wins.
 import { randomUUID } from 'node:crypto';
 import type { ApprovalRequest } from '../../contract/approval';
+import { requestColumns } from './columns';
 import type { Db } from '../../db';
 
 export interface ApprovalAttempt {
@@ -23,22 +24,6 @@ export interface RecordedApprovalRequest {
    * stored row is newer (a later attempt) or already decided: then it is left alone.
    */
   outcome: 'REQUESTED' | 'REISSUED' | 'STALE';
-}
-
-/** The column the inbox shows as "customer": the request's customer field, else its requester. */
-function customerOf(request: ApprovalRequest): string | null {
-  const fromFields = request.fields?.customer;
-  return fromFields !== undefined ? String(fromFields) : (request.requester ?? null);
-}
-
-/** The columns the inbox sorts and filters on, taken from a validated request. */
-export function requestColumns(request: ApprovalRequest) {
-  return {
-    title: request.title,
-    customer: customerOf(request),
-    amount: request.amount === undefined ? null : String(request.amount),
-    currency: request.currency ?? null,
-  };
 }
 
 /**

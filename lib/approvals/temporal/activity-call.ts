@@ -2,7 +2,7 @@
 // heartbeat): by the row's task token, else by workflow id + run id + activity
 // id, always under a deadline.
 import { ActivityCompletionError, ActivityNotFoundError, type Client } from '@temporalio/client';
-import type { ApprovalKey } from '../records/outcome';
+import type { ApprovalKey } from '../../contract/approval';
 
 /** Every call to the activity answers within this, fallback by id included, even for a dead or garbled token. */
 export const COMPLETION_DEADLINE_MS = 5_000;

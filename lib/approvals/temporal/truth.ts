@@ -6,8 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
-import { isRejection, outcomeOfRejection, outcomeOfResult, type ApprovalOutcome } from '../../contract/approval';
-import type { ApprovalKey } from '../records/outcome';
+import { isRejection, outcomeOfRejection, outcomeOfResult, type ApprovalKey, type ApprovalOutcome } from '../../contract/approval';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { PendingActivityState } = temporal.api.enums.v1;

@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { ClaimPanel } from '@/components/request/claim-panel';
 import { DecisionPanel } from '@/components/request/decision-panel';
 import { EscalatedMark, StatusBadge } from '@/components/ui/status-badge';
-import { PATH_LABEL, Timeline } from '@/components/request/timeline';
-import { getApproval, type ApprovalDetail } from '@/lib/approvals/reads/queries';
+import { Timeline } from '@/components/request/timeline';
+import { closedSummary } from '@/lib/approvals/closed-sentences';
+import type { ApprovalStatus } from '@/lib/contract/statuses';
+import { getApproval } from '@/lib/approvals/reads/queries';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { temporalEnv } from '@/lib/env';
@@ -16,31 +18,11 @@ import { approveAction, claimAction, rejectAction, releaseAction } from '../acti
 export const metadata: Metadata = { title: 'Request' };
 export const dynamic = 'force-dynamic';
 
-const CLOSED_STYLE: Record<string, string> = {
+const CLOSED_STYLE: Partial<Record<ApprovalStatus, string>> = {
   APPROVED: 'border-green-200 bg-green-50',
   REJECTED: 'border-red-200 bg-red-50',
   EXPIRED: 'border-orange-200 bg-orange-50',
 };
-
-/** How a closed request ended, in one sentence. */
-function closedSummary(approval: ApprovalDetail): string {
-  const at = approval.decidedAt ? ` at ${formatTimestamp(approval.decidedAt)}` : '';
-  const path = approval.decisionPath ? ` ${PATH_LABEL[approval.decisionPath] ?? ''}`.trimEnd() : '';
-  switch (approval.status) {
-    case 'APPROVED':
-      return `Approved by ${approval.decidedBy ?? 'unknown'}${at}${path}.`;
-    case 'REJECTED':
-      return `Rejected by ${approval.decidedBy ?? 'unknown'}${at}${path}.`;
-    case 'EXPIRED':
-      return `Expired${at}: nobody decided within its ${approval.attempt} approval window${approval.attempt === 1 ? '' : 's'}.`;
-    case 'CANCELLED':
-      return `Cancelled${at}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}: the workflow no longer waits for a decision.`;
-    case 'TERMINATED':
-      return `Its workflow was terminated${at}${approval.decidedBy ? ` by ${approval.decidedBy}` : ''}: it can no longer be decided.`;
-    default:
-      return '';
-  }
-}
 
 /** "orderId" → "Order id". */
 function fieldLabel(key: string): string {
@@ -85,7 +67,15 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
           data-testid="decision"
           className={`rounded-lg border p-4 ${CLOSED_STYLE[approval.status] ?? 'border-slate-300 bg-slate-50'}`}
         >
-          <p className="font-medium">{closedSummary(approval)}</p>
+          <p className="font-medium">
+            {closedSummary({
+              status: approval.status,
+              decidedBy: approval.decidedBy,
+              decidedAt: approval.decidedAt,
+              windows: approval.attempt,
+              path: approval.decisionPath,
+            })}
+          </p>
           {approval.comment && <p className="mt-1 text-sm">Comment: {approval.comment}</p>}
           {approval.reason && <p className="mt-1 text-sm">Reason: {approval.reason}</p>}
         </section>

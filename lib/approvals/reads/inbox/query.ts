@@ -1,0 +1,75 @@
+// What the inbox asks for and gets back: the query (filters, sort, cursor),
+// its defaults, and the view rows of one page. Parsed from the URL in
+// ./params.ts, turned into SQL in ./sql.ts, run page by page in ./list.ts.
+import { APPROVAL_STATUSES, type ApprovalStatus } from '../../../contract/statuses';
+
+export const INBOX_PAGE_SIZE = 50;
+
+/** The status filter: one status (lower case, as in the URL), or all. */
+export const INBOX_STATUSES = [...APPROVAL_STATUSES.map((s) => s.toLowerCase() as Lowercase<ApprovalStatus>), 'all'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+
+export const INBOX_SORTS = ['deadline', 'age', 'amount'] as const;
+export type InboxSort = (typeof INBOX_SORTS)[number];
+export type SortDir = 'asc' | 'desc';
+
+/** Soonest deadline first, oldest request first (age descending), largest amount first. */
+export const DEFAULT_DIR: Record<InboxSort, SortDir> = { deadline: 'asc', age: 'desc', amount: 'desc' };
+
+/** A position in one sort's order: the row's sort key (ISO time, or decimal text; null for a missing amount) and id. */
+export interface InboxCursor {
+  sort: InboxSort;
+  key: string | null;
+  id: string;
+}
+
+export interface InboxQuery {
+  status: InboxStatus;
+  /** Decimal text, compared exactly as numeric. */
+  min?: string;
+  max?: string;
+  customer?: string;
+  mine: boolean;
+  overdue: boolean;
+  sort: InboxSort;
+  dir: SortDir;
+  q?: string;
+  after?: InboxCursor;
+  before?: InboxCursor;
+}
+
+export const DEFAULT_INBOX_QUERY: InboxQuery = { status: 'pending', mine: false, overdue: false, sort: 'deadline', dir: 'asc' };
+
+/** A param that was ignored, and why, in words for the reviewer. */
+export interface InboxParamIssue {
+  param: string;
+  message: string;
+}
+
+/** One row as components/inbox-list.tsx renders it: no task token, dates as ISO strings. */
+export interface InboxViewRow {
+  id: string;
+  title: string;
+  customer: string | null;
+  amount: string | null;
+  currency: string | null;
+  status: ApprovalStatus;
+  attempt: number;
+  claimedBy: string | null;
+  requestedAt: string;
+  deadline: string;
+  decidedBy: string | null;
+}
+
+export interface InboxPage {
+  rows: InboxViewRow[];
+  /** For `after=`: the page after this one, or null on the last page. */
+  nextCursor: string | null;
+  /** For `before=`: the page before this one, or null on the first page. */
+  prevCursor: string | null;
+  /** Rows matching the filters, over all pages. */
+  total: number;
+}
+
+/** An amount as text: up to 16 digits and 2 decimals (the column is NUMERIC(18,2)). */
+export const DECIMAL = /^\d{1,16}(?:\.\d{1,2})?$/;

@@ -1,0 +1,138 @@
+// The inbox's SQL: one keyset page per (status, segment) branch, merged, and
+// the count. Sort columns and casts are fixed SQL, never user input.
+import { Prisma } from '@prisma/client';
+import { APPROVAL_STATUSES, type ApprovalStatus } from '../../../contract/statuses';
+import { INBOX_PAGE_SIZE, type InboxCursor, type InboxQuery, type InboxSort } from './query';
+
+/**
+ * Sort columns, as fixed SQL (never user input). Age descending = oldest first = requested_at ascending.
+ * Qualified (r.), because a bare ORDER BY name would mean the output column of that name (the ISO text).
+ */
+const SORT_COLUMN: Record<InboxSort, { column: Prisma.Sql; cast: Prisma.Sql; nullable: boolean; inverted: boolean }> = {
+  deadline: { column: Prisma.raw('r.deadline'), cast: Prisma.raw('timestamp(3)'), nullable: false, inverted: false },
+  age: { column: Prisma.raw('r.requested_at'), cast: Prisma.raw('timestamp(3)'), nullable: false, inverted: true },
+  amount: { column: Prisma.raw('r.amount'), cast: Prisma.raw('numeric'), nullable: true, inverted: false },
+};
+
+const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const VIEW_COLUMNS = Prisma.raw(
+  `id::text AS id, title, customer, amount::text AS amount, currency, status::text AS status, attempt, claimed_by AS "claimedBy", ` +
+    `to_char(requested_at, ${ISO}) AS "requestedAt", to_char(deadline, ${ISO}) AS deadline, decided_by AS "decidedBy"`,
+);
+const OUTER_COLUMNS = Prisma.raw(
+  'id, title, customer, amount, currency, status, attempt, "claimedBy", "requestedAt", deadline, "decidedBy"',
+);
+
+/** The free-text expression the trigram index (migration 20261128213705_inbox) is built on. */
+const SEARCH_EXPRESSION = Prisma.raw(`lower(title || ' ' || coalesce(customer, '') || ' ' || workflow_id)`);
+
+/** LIKE metacharacters taken literally (backslash is PostgreSQL's default LIKE escape). */
+export function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const containsPattern = (value: string) => Prisma.sql`'%' || lower(${escapeLike(value)}) || '%'`;
+
+function statusesOf(query: InboxQuery): ApprovalStatus[] {
+  const chosen = query.status === 'all' ? [...APPROVAL_STATUSES] : [query.status.toUpperCase() as ApprovalStatus];
+  // Overdue means pending and past its deadline, whatever else was asked.
+  return query.overdue ? chosen.filter((s) => s === 'PENDING') : chosen;
+}
+
+/** The filters every branch and the count share (no status, no cursor). */
+function filterConditions(query: InboxQuery, me: string, now: Date): Prisma.Sql[] {
+  const where: Prisma.Sql[] = [];
+  if (query.min !== undefined) where.push(Prisma.sql`amount >= CAST(${query.min} AS numeric)`);
+  if (query.max !== undefined) where.push(Prisma.sql`amount <= CAST(${query.max} AS numeric)`);
+  if (query.customer !== undefined) {
+    // The second condition follows from the first (the search text contains the customer) and lets
+    // the trigram index find a customer's rows instead of reading every pending row.
+    where.push(Prisma.sql`lower(customer) LIKE ${containsPattern(query.customer)}`);
+    where.push(Prisma.sql`${SEARCH_EXPRESSION} LIKE ${containsPattern(query.customer)}`);
+  }
+  if (query.mine) where.push(Prisma.sql`claimed_by = ${me}`);
+  if (query.overdue) where.push(Prisma.sql`deadline < CAST(${now.toISOString()} AS timestamp(3))`);
+  if (query.q !== undefined) where.push(Prisma.sql`${SEARCH_EXPRESSION} LIKE ${containsPattern(query.q)}`);
+  return where;
+}
+
+const and = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`);
+const statusIs = (status: ApprovalStatus) => Prisma.sql`status = CAST(${status} AS "ApprovalStatus")`;
+
+/**
+ * One page in one traversal direction. A sort is split into segments: rows
+ * with a sort key (segment 0), then, for amount, rows without one (segment 1,
+ * "NULL amounts last" in both directions). Each (status, segment) is its own
+ * branch, ordered and limited on its own index, (status, column, id); the
+ * outer query merges at most a few pages of rows. So every page, the first or
+ * the thousandth, reads about one page per branch.
+ */
+function pageSql(
+  query: InboxQuery,
+  statuses: ApprovalStatus[],
+  filters: Prisma.Sql[],
+  from: InboxCursor | undefined,
+  backward: boolean,
+  limit: number,
+): Prisma.Sql {
+  const sort = SORT_COLUMN[query.sort];
+  // The column's direction as shown, then as read (a backward read runs the order in reverse).
+  const shownAsc = (query.dir === 'asc') !== sort.inverted;
+  const asc = shownAsc !== backward;
+  const dir = Prisma.raw(asc ? 'ASC' : 'DESC');
+  const op = Prisma.raw(asc ? '>' : '<');
+  const segmentsForward: (0 | 1)[] = sort.nullable && query.min === undefined && query.max === undefined ? [0, 1] : [0];
+
+  type Branch = { segment: 0 | 1; keyset: Prisma.Sql | null };
+  const branches: Branch[] = [];
+  const fromSegment = from ? (from.key === null ? 1 : 0) : undefined;
+  for (const segment of segmentsForward) {
+    if (!from || fromSegment === undefined) {
+      branches.push({ segment, keyset: null });
+    } else if (segment === fromSegment) {
+      const keyset =
+        from.key !== null
+          ? Prisma.sql`(${sort.column}, r.id) ${op} (CAST(${from.key} AS ${sort.cast}), CAST(${from.id} AS uuid))`
+          : Prisma.sql`r.id ${op} CAST(${from.id} AS uuid)`;
+      branches.push({ segment, keyset });
+    } else if (backward ? segment < fromSegment : segment > fromSegment) {
+      // A whole segment lies between the cursor and the end being read toward.
+      branches.push({ segment, keyset: null });
+    }
+  }
+  if (backward) branches.reverse();
+  if (branches.length === 0 || statuses.length === 0)
+    return Prisma.sql`SELECT ${OUTER_COLUMNS} FROM (SELECT ${VIEW_COLUMNS} FROM approval_requests r WHERE FALSE) AS none`;
+
+  const parts: Prisma.Sql[] = [];
+  for (const status of statuses) {
+    for (const { segment, keyset } of branches) {
+      const where = [statusIs(status), ...filters];
+      if (sort.nullable) where.push(segment === 0 ? Prisma.sql`${sort.column} IS NOT NULL` : Prisma.sql`${sort.column} IS NULL`);
+      if (keyset) where.push(keyset);
+      // In the NULL segment the column is constant, so this is the id order; said this way it is the index's order.
+      const order = Prisma.sql`${sort.column} ${dir}, r.id ${dir}`;
+      parts.push(Prisma.sql`(SELECT ${VIEW_COLUMNS}, ${Prisma.raw(String(segment))} AS seg, ${sort.column} AS k, r.id AS uid FROM approval_requests r
+        WHERE ${and(where)} ORDER BY ${order} LIMIT ${Prisma.raw(String(limit))})`);
+    }
+  }
+  const segDir = Prisma.raw(backward ? 'DESC' : 'ASC');
+  return Prisma.sql`SELECT ${OUTER_COLUMNS} FROM (${Prisma.join(parts, ' UNION ALL ')}) AS page
+    ORDER BY seg ${segDir}, k ${dir}, uid ${dir} LIMIT ${Prisma.raw(String(limit))}`;
+}
+
+/** The statements listInbox runs: one page read (in the direction the query asks) and the count. Exported for EXPLAIN (scripts/bench-inbox.ts). */
+export function inboxStatements(query: InboxQuery, user: { email: string }, now: Date) {
+  const statuses = statusesOf(query);
+  const filters = filterConditions(query, user.email, now);
+  const statusFilter =
+    statuses.length === APPROVAL_STATUSES.length
+      ? Prisma.sql`TRUE`
+      : statuses.length
+        ? Prisma.sql`status IN (${Prisma.join(statuses.map((s) => Prisma.sql`CAST(${s} AS "ApprovalStatus")`))})`
+        : Prisma.sql`FALSE`;
+  return {
+    page: (from: InboxCursor | undefined, backward: boolean) => pageSql(query, statuses, filters, from, backward, INBOX_PAGE_SIZE + 1),
+    count: Prisma.sql`SELECT count(*)::int AS n FROM approval_requests WHERE ${and([statusFilter, ...filters])}`,
+  };
+}

@@ -1,0 +1,12 @@
+// The statuses of an approval request: one list, used by the database schema's
+// enum (a unit test holds them equal), the domain, the views and the badges.
+
+export const APPROVAL_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'EXPIRED', 'CANCELLED', 'TERMINATED'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** Every status but PENDING: the request can no longer be decided. */
+export type ClosedStatus = Exclude<ApprovalStatus, 'PENDING'>;
+
+/** How a decision reached Countersign (the audit trail's and the row's `path`). */
+export const DECISION_PATHS = ['DASHBOARD', 'EXTERNAL', 'WORKER', 'RECONCILER'] as const;
+export type DecisionPath = (typeof DECISION_PATHS)[number];
