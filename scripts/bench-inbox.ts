@@ -381,11 +381,9 @@ async function main(): Promise<void> {
     const [pgPort = 0, webPort = 0] = await freePorts(2);
 
     const postgres: RunningPostgres = await startPostgres({
+      ...DEV_DB,
       dataDir: path.join(tmp, 'postgres'),
       port: pgPort,
-      user: DEV_DB.user,
-      password: DEV_DB.password,
-      database: DEV_DB.database,
       // The server's own start-up and shutdown chatter is not worth a line.
       log: (line) => {
         if (!line.startsWith('initialising') && !line.includes('terminating connection due to administrator command'))

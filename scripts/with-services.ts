@@ -61,11 +61,9 @@ async function main(): Promise<number> {
 
     const [pgPort = 0, temporalPort = 0, webPort = 0] = await freePorts(3);
     const postgres = await startPostgres({
+      ...DEV_DB,
       dataDir: path.join(tmp, 'postgres'),
       port: pgPort,
-      user: DEV_DB.user,
-      password: DEV_DB.password,
-      database: DEV_DB.database,
       // A fresh cluster every time: only trouble is worth a line.
       log: (line) => {
         if (!line.startsWith('initialising a new PostgreSQL cluster')) log(`postgres: ${line}`);

@@ -1,5 +1,6 @@
 // Coded domain errors: each code maps to one HTTP status, and each message is
 // one a reviewer can act on. Raw gRPC or Prisma errors never reach a page.
+import { CodedError } from '../coded-error';
 import type { ClosedStatus } from '../contract/statuses';
 import { formatTimestamp } from '../format';
 import { closedRefusal } from './closed-sentences';
@@ -27,14 +28,8 @@ const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   TEMPORAL_UNAVAILABLE: 503,
 };
 
-export class ApprovalError extends Error {
-  readonly code: ApprovalErrorCode;
-
-  constructor(code: ApprovalErrorCode, message: string) {
-    super(message);
-    this.name = 'ApprovalError';
-    this.code = code;
-  }
+export class ApprovalError extends CodedError<ApprovalErrorCode> {
+  override readonly name = 'ApprovalError';
 
   get httpStatus(): number {
     return HTTP_STATUS[this.code];

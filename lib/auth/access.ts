@@ -2,6 +2,7 @@
 // gets when signed out or not allowed. Pure: pages, actions, the domain and
 // client components all use it.
 import { z } from 'zod';
+import { CodedError } from '../coded-error';
 
 export const roleSchema = z.enum(['REVIEWER', 'ADMIN']);
 export type Role = z.infer<typeof roleSchema>;
@@ -18,14 +19,8 @@ export const isAdmin = (user: { role: Role }): boolean => hasRole(user, 'ADMIN')
 export type AccessErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN';
 
 /** Signed out (401) or not allowed (403), with a message the caller can act on. */
-export class AccessError extends Error {
-  readonly code: AccessErrorCode;
-
-  constructor(code: AccessErrorCode, message: string) {
-    super(message);
-    this.name = 'AccessError';
-    this.code = code;
-  }
+export class AccessError extends CodedError<AccessErrorCode> {
+  override readonly name = 'AccessError';
 
   get httpStatus(): number {
     return this.code === 'UNAUTHENTICATED' ? 401 : 403;

@@ -3,8 +3,8 @@
 import 'server-only';
 import type { z } from 'zod';
 import type { ActionState } from './action-state';
-import { ApprovalError } from '../approvals/errors';
-import { AccessError, type Role } from '../auth/access';
+import type { Role } from '../auth/access';
+import { CodedError } from '../coded-error';
 import { requireUser } from '../auth/session';
 import type { SessionUser } from '../auth/users';
 import type { ApprovalDeps } from '../approvals/deps';
@@ -52,7 +52,7 @@ export async function runAction<S extends z.ZodType>(options: {
     }
     return { status: 'ok', message: await options.run(user, parsed.data) };
   } catch (error) {
-    if (error instanceof ApprovalError || error instanceof AccessError) return { status: 'error', message: error.message };
+    if (error instanceof CodedError) return { status: 'error', message: error.message };
     console.error('[countersign] action failed:', error instanceof Error ? error.message : error);
     return { status: 'error', message: 'Countersign could not complete that just now. Try again in a moment.' };
   }

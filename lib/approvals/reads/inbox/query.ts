@@ -2,6 +2,7 @@
 // its defaults, and the view rows of one page. Parsed from the URL in
 // ./params.ts, turned into SQL in ./sql.ts, run page by page in ./list.ts.
 import { APPROVAL_STATUSES, type ApprovalStatus } from '../../../contract/statuses';
+import type { ApprovalSummary } from '../queries';
 
 export const INBOX_PAGE_SIZE = 50;
 
@@ -46,20 +47,11 @@ export interface InboxParamIssue {
   message: string;
 }
 
-/** One row as components/inbox-list.tsx renders it: no task token, dates as ISO strings. */
-export interface InboxViewRow {
-  id: string;
-  title: string;
-  customer: string | null;
-  amount: string | null;
-  currency: string | null;
-  status: ApprovalStatus;
-  attempt: number;
-  claimedBy: string | null;
-  requestedAt: string;
-  deadline: string;
-  decidedBy: string | null;
-}
+/** One row as components/inbox/inbox-list.tsx renders it: a request's summary, its times as ISO strings (it crosses to the browser). */
+export type InboxViewRow = Pick<
+  ApprovalSummary,
+  'id' | 'title' | 'customer' | 'amount' | 'currency' | 'status' | 'attempt' | 'claimedBy' | 'decidedBy'
+> & { requestedAt: string; deadline: string };
 
 export interface InboxPage {
   rows: InboxViewRow[];
