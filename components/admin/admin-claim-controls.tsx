@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from 'react';
 import { ActionOutcome } from '@/components/ui/action-outcome';
+import { RequestButtonForm, SubmitButton } from '@/components/ui/submit-button';
 import { IDLE, type ActionState } from '@/lib/web/action-state';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -36,23 +37,25 @@ export function AdminClaimControls({
     latest.status === 'error'
       ? { status: 'error', message: Object.values(latest.fieldErrors ?? {}).find(Boolean) ?? latest.message }
       : latest;
-  const busy = releasing || reassigning;
+  // Both buttons: off while either form is being sent, described by the request's title, and noting which was pressed last.
+  const rowButton = (form: 'release' | 'reassign') => ({
+    disabled: releasing || reassigning,
+    'aria-describedby': titleId,
+    onClick: () => setLast(form),
+  });
 
   return (
     <div className="flex flex-wrap items-center gap-2">
       {claimedBy && (
-        <form action={release}>
-          <input type="hidden" name="id" value={approvalId} />
-          <button
-            type="submit"
-            disabled={busy}
-            aria-describedby={titleId}
-            onClick={() => setLast('release')}
-            className="rounded-md border border-slate-300 px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
-          >
-            {releasing ? 'Releasing…' : 'Release'}
-          </button>
-        </form>
+        <RequestButtonForm
+          action={release}
+          approvalId={approvalId}
+          pending={releasing}
+          label="Release"
+          pendingLabel="Releasing…"
+          {...rowButton('release')}
+          className="rounded-md border border-slate-300 px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+        />
       )}
       {/* Keyed by the holder, so the select starts empty again once the claim moved. */}
       <form key={claimedBy ?? ''} action={reassign} className="flex items-center gap-1.5">
@@ -77,15 +80,13 @@ export function AdminClaimControls({
               </option>
             ))}
         </select>
-        <button
-          type="submit"
-          disabled={busy}
-          aria-describedby={titleId}
-          onClick={() => setLast('reassign')}
+        <SubmitButton
+          pending={reassigning}
+          label={claimedBy ? 'Reassign' : 'Assign'}
+          pendingLabel="Saving…"
+          {...rowButton('reassign')}
           className="rounded-md border border-brand-700 px-2.5 py-1 text-xs font-medium text-brand-700 hover:bg-brand-50 disabled:opacity-60"
-        >
-          {reassigning ? 'Saving…' : claimedBy ? 'Reassign' : 'Assign'}
-        </button>
+        />
       </form>
       <div aria-live="polite" className="basis-full empty:hidden">
         <ActionOutcome state={shown} />

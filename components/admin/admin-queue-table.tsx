@@ -1,11 +1,13 @@
-import Link from 'next/link';
 import { formatDuration, formatMoney, formatTimeLeft } from '@/lib/format';
 import type { ActionState } from '@/lib/web/action-state';
 import type { ApprovalSummary } from '@/lib/approvals/reads/queries';
 import { AdminClaimControls } from './admin-claim-controls';
-import { EscalatedMark } from '../ui/status-badge';
+import { RequestTitle } from '../ui/request-title';
+import { ColumnHeaders, REQUEST_COLUMNS } from '../ui/table';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
+const COLUMNS = [...REQUEST_COLUMNS, { label: 'Claim' }];
 
 /** The admin queue's pending requests: age, time left, who holds each, and the controls to move a claim. */
 export function ApprovalTable({
@@ -35,29 +37,7 @@ export function ApprovalTable({
       <table className="w-full text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-          <tr>
-            <th scope="col" className="px-3 py-2">
-              Request
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Customer
-            </th>
-            <th scope="col" className="px-3 py-2 text-right">
-              Amount
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Age
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Time left
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Claimed by
-            </th>
-            <th scope="col" className="px-3 py-2">
-              Claim
-            </th>
-          </tr>
+          <ColumnHeaders columns={COLUMNS} className="px-3 py-2" />
         </thead>
         <tbody className="divide-y divide-slate-100">
           {approvals.map((a) => {
@@ -65,12 +45,7 @@ export function ApprovalTable({
             return (
               <tr key={a.id} data-testid="approval-row" data-id={a.id} className="align-top hover:bg-slate-50">
                 <td className="min-w-56 px-3 py-3">
-                  <Link id={`title-${a.id}`} href={`/inbox/${a.id}`} className="font-medium text-brand-700 hover:underline">
-                    {a.title}
-                  </Link>
-                  <span className="ml-2">
-                    <EscalatedMark attempt={a.attempt} />
-                  </span>
+                  <RequestTitle request={a} id={`title-${a.id}`} className="font-medium text-brand-700 hover:underline" />
                 </td>
                 <td className="px-3 py-3">{a.customer ?? '—'}</td>
                 <td className="whitespace-nowrap px-3 py-3 text-right tabular-nums">{formatMoney(a.amount, a.currency)}</td>

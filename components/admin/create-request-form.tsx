@@ -1,6 +1,7 @@
 'use client';
 
 import { useActionState } from 'react';
+import { SubmitButton } from '@/components/ui/submit-button';
 import { IDLE, type ActionState } from '@/lib/web/action-state';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -53,13 +54,12 @@ export function CreateRequestForm({ action }: { action: Action }) {
         {error('items')}
       </div>
       <div className="flex items-center gap-4 sm:col-span-2">
-        <button
-          type="submit"
-          disabled={pending}
+        <SubmitButton
+          pending={pending}
+          label="Request approval"
+          pendingLabel="Starting…"
           className="rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-        >
-          {pending ? 'Starting…' : 'Request approval'}
-        </button>
+        />
         <p role="status" aria-live="polite" className={`text-sm ${state.status === 'error' ? 'text-red-700' : 'text-green-800'}`}>
           {state.status === 'idle' ? '' : state.message}
         </p>

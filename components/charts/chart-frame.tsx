@@ -79,14 +79,7 @@ export function YAxis({
           </text>
         </g>
       ))}
-      <text
-        transform={`translate(12 ${plot.y0 + plot.height / 2}) rotate(-90)`}
-        textAnchor="middle"
-        fontSize={11}
-        className="fill-slate-600"
-      >
-        {label}
-      </text>
+      <YAxisTitle plot={plot} x={12} label={label} />
     </g>
   );
 }
@@ -96,10 +89,31 @@ export function XAxis({ plot, label, chartHeight }: { plot: Plot; label: string;
   return (
     <g>
       <line x1={plot.x0} x2={plot.x1} y1={plot.y1} y2={plot.y1} className="stroke-slate-400" strokeWidth={1} />
-      <text x={plot.x0 + plot.width / 2} y={chartHeight - 6} textAnchor="middle" fontSize={11} className="fill-slate-600">
-        {label}
-      </text>
+      <XAxisTitle plot={plot} chartHeight={chartHeight} label={label} />
     </g>
+  );
+}
+
+/** An axis's name, centred below the plot. */
+export function XAxisTitle({ plot, chartHeight, label }: { plot: Plot; chartHeight: number; label: string }) {
+  return (
+    <text x={plot.x0 + plot.width / 2} y={chartHeight - 6} textAnchor="middle" fontSize={11} className="fill-slate-600">
+      {label}
+    </text>
+  );
+}
+
+/** An axis's name, written upwards beside the plot, `x` from the chart's left edge. */
+export function YAxisTitle({ plot, x, label }: { plot: Plot; x: number; label: string }) {
+  return (
+    <text
+      transform={`translate(${x} ${plot.y0 + plot.height / 2}) rotate(-90)`}
+      textAnchor="middle"
+      fontSize={11}
+      className="fill-slate-600"
+    >
+      {label}
+    </text>
   );
 }
 

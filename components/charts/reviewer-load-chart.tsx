@@ -1,5 +1,5 @@
 import type { ReviewerLoad } from '@/lib/approvals/reads/stats';
-import { ChartFrame, countScale, plotArea, type Margins } from './chart-frame';
+import { ChartFrame, countScale, plotArea, XAxisTitle, YAxisTitle, type Margins } from './chart-frame';
 
 const ROW = 34;
 const MARGINS: Margins = { top: 8, right: 28, bottom: 40, left: 168 };
@@ -71,17 +71,8 @@ export function ReviewerLoadChart({ reviewers }: { reviewers: ReviewerLoad[] }) 
         );
       })}
       <line x1={plot.x0} x2={plot.x0} y1={plot.y0} y2={plot.y1} className="stroke-slate-400" strokeWidth={1} />
-      <text x={plot.x0 + plot.width / 2} y={height - 6} textAnchor="middle" fontSize={11} className="fill-slate-600">
-        Requests
-      </text>
-      <text
-        transform={`translate(10 ${plot.y0 + plot.height / 2}) rotate(-90)`}
-        textAnchor="middle"
-        fontSize={11}
-        className="fill-slate-600"
-      >
-        Reviewer
-      </text>
+      <XAxisTitle plot={plot} chartHeight={height} label="Requests" />
+      <YAxisTitle plot={plot} x={10} label="Reviewer" />
     </ChartFrame>
   );
 }

@@ -6,10 +6,11 @@ import { useId, useState, type FormEvent } from 'react';
 import type { BulkItemResult } from '@/lib/approvals/commands/bulk';
 import type { BulkActionState } from '@/lib/web/action-state';
 import { BULK_MAX, COMMENT_MAX, REASON_MAX } from '@/lib/contract/limits';
+import { DECISION_FIELDS, DecisionFieldLabel, type DecisionKind } from '../ui/decision-field';
 import { ModalDialog } from './shortcuts-help';
 
+export type { DecisionKind };
 export type BulkDispatch = (formData: FormData) => void;
-export type DecisionKind = 'approve' | 'reject';
 
 const REASON_REQUIRED = 'A reason is required to reject';
 
@@ -144,6 +145,10 @@ export function DecideDialog({
   const [reasonError, setReasonError] = useState<string | undefined>();
   const fieldId = useId();
   const approve = kind === 'approve';
+  const decision: DecisionKind = approve ? 'approve' : 'reject';
+  const field = DECISION_FIELDS[decision];
+  const inputId = `${fieldId}-${field.name}`;
+  const errorId = `${fieldId}-reason-error`;
   const shown = targets.slice(0, 5);
   const tooMany = targets.length > BULK_MAX;
   return (
@@ -173,42 +178,26 @@ export function DecideDialog({
           ))}
           {targets.length > shown.length && <li>and {targets.length - shown.length} more</li>}
         </ul>
-        <IdFields ids={targets.map((t) => t.id)} decision={approve ? 'approve' : 'reject'} />
-        {approve ? (
-          <div>
-            <label htmlFor={`${fieldId}-comment`} className="block text-sm font-medium text-slate-700">
-              Comment <span className="font-normal text-slate-500">(optional)</span>
-            </label>
-            <input
-              id={`${fieldId}-comment`}
-              name="comment"
-              type="text"
-              maxLength={COMMENT_MAX}
-              data-autofocus
-              className="min-h-10 w-full rounded-md border border-slate-300 px-3 py-2"
-            />
-          </div>
-        ) : (
-          <div>
-            <label htmlFor={`${fieldId}-reason`} className="block text-sm font-medium text-slate-700">
-              Reason <span className="font-normal text-slate-500">(required to reject)</span>
-            </label>
-            <input
-              id={`${fieldId}-reason`}
-              name="reason"
-              type="text"
-              maxLength={REASON_MAX}
-              data-autofocus
-              aria-required="true"
-              aria-invalid={reasonError ? true : undefined}
-              aria-describedby={`${fieldId}-reason-error`}
-              className="min-h-10 w-full rounded-md border border-slate-300 px-3 py-2"
-            />
-            <p id={`${fieldId}-reason-error`} aria-live="polite" className="mt-1 text-sm text-red-700 empty:hidden">
+        <IdFields ids={targets.map((t) => t.id)} decision={decision} />
+        <div>
+          <DecisionFieldLabel kind={decision} htmlFor={inputId} />
+          <input
+            id={inputId}
+            name={field.name}
+            type="text"
+            maxLength={field.maxLength}
+            data-autofocus
+            aria-required={approve ? undefined : 'true'}
+            aria-invalid={!approve && reasonError ? true : undefined}
+            aria-describedby={approve ? undefined : errorId}
+            className="min-h-10 w-full rounded-md border border-slate-300 px-3 py-2"
+          />
+          {!approve && (
+            <p id={errorId} aria-live="polite" className="mt-1 text-sm text-red-700 empty:hidden">
               {reasonError}
             </p>
-          </div>
-        )}
+          )}
+        </div>
         {tooMany && (
           <p role="alert" className="text-sm text-red-800">
             Select at most {BULK_MAX} requests at a time.

@@ -5,10 +5,9 @@
 // With JavaScript, empty fields and defaults are left out of the URL.
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import type { InboxParamIssue, InboxQuery } from '@/lib/approvals/reads/inbox/query';
 
-const label = 'block text-xs font-medium uppercase tracking-wide text-slate-500';
 const input = 'mt-1 h-10 w-full rounded-md border border-slate-300 bg-white px-2 text-sm';
 
 const STATUS_OPTIONS: [InboxQuery['status'], string][] = [
@@ -20,6 +19,18 @@ const STATUS_OPTIONS: [InboxQuery['status'], string][] = [
   ['terminated', 'Terminated'],
   ['all', 'All'],
 ];
+
+/** One filter: its label above its control (whose id is `id`). */
+function Field({ id, label, className, children }: { id: string; label: string; className?: string; children: ReactNode }) {
+  return (
+    <div className={className}>
+      <label htmlFor={id} className="block text-xs font-medium uppercase tracking-wide text-slate-500">
+        {label}
+      </label>
+      {children}
+    </div>
+  );
+}
 
 /** Values that are the default anyway: left out of the URL. */
 const DEFAULTS: Record<string, string> = { status: 'pending', sort: 'deadline', dir: '' };
@@ -66,10 +77,7 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
         aria-label="Filter the inbox"
         className="grid grid-cols-2 gap-3 md:grid-cols-6"
       >
-        <div className="col-span-2 md:col-span-3">
-          <label htmlFor="inbox-q" className={label}>
-            Search
-          </label>
+        <Field id="inbox-q" label="Search" className="col-span-2 md:col-span-3">
           <input
             id="inbox-q"
             name="q"
@@ -78,11 +86,8 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
             placeholder="Title, customer or workflow id"
             className={input}
           />
-        </div>
-        <div>
-          <label htmlFor="inbox-status" className={label}>
-            Status
-          </label>
+        </Field>
+        <Field id="inbox-status" label="Status">
           <select id="inbox-status" name="status" defaultValue={query.status} className={input}>
             {STATUS_OPTIONS.map(([value, text]) => (
               <option key={value} value={value}>
@@ -90,45 +95,30 @@ export function InboxFilters({ query, dirParam, issues }: { query: InboxQuery; d
               </option>
             ))}
           </select>
-        </div>
-        <div className="col-span-1 md:col-span-2">
-          <label htmlFor="inbox-customer" className={label}>
-            Customer
-          </label>
+        </Field>
+        <Field id="inbox-customer" label="Customer" className="col-span-1 md:col-span-2">
           <input id="inbox-customer" name="customer" defaultValue={query.customer ?? ''} className={input} />
-        </div>
-        <div>
-          <label htmlFor="inbox-min" className={label}>
-            Min amount
-          </label>
+        </Field>
+        <Field id="inbox-min" label="Min amount">
           <input id="inbox-min" name="min" inputMode="decimal" defaultValue={query.min ?? ''} className={input} />
-        </div>
-        <div>
-          <label htmlFor="inbox-max" className={label}>
-            Max amount
-          </label>
+        </Field>
+        <Field id="inbox-max" label="Max amount">
           <input id="inbox-max" name="max" inputMode="decimal" defaultValue={query.max ?? ''} className={input} />
-        </div>
-        <div>
-          <label htmlFor="inbox-sort" className={label}>
-            Sort by
-          </label>
+        </Field>
+        <Field id="inbox-sort" label="Sort by">
           <select id="inbox-sort" name="sort" defaultValue={query.sort} className={input}>
             <option value="deadline">Deadline</option>
             <option value="age">Age</option>
             <option value="amount">Amount</option>
           </select>
-        </div>
-        <div>
-          <label htmlFor="inbox-dir" className={label}>
-            Order
-          </label>
+        </Field>
+        <Field id="inbox-dir" label="Order">
           <select id="inbox-dir" name="dir" defaultValue={dirParam} className={input}>
             <option value="">Default</option>
             <option value="asc">Ascending</option>
             <option value="desc">Descending</option>
           </select>
-        </div>
+        </Field>
         <fieldset className="col-span-2 flex items-end gap-4 text-sm">
           <legend className="sr-only">Only</legend>
           <label className="flex min-h-10 items-center gap-2">

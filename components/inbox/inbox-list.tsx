@@ -4,7 +4,6 @@
 // keyboard navigation and the bulk bar. Rows come from the server page as
 // plain view objects (no task token, dates as ISO strings). Below the md
 // breakpoint the table's rows become cards.
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useEffectEvent, useRef, useState, useSyncExternalStore } from 'react';
 import { IDLE, type BulkActionState } from '@/lib/web/action-state';
@@ -12,7 +11,8 @@ import type { InboxViewRow } from '@/lib/approvals/reads/inbox/query';
 import { deadlineUrgency, DUE_SOON_RULE, formatDuration, formatMoney, type DeadlineLevel } from '@/lib/format';
 import { BulkBar, BulkResults, DecideDialog, type DecisionKind } from './bulk-bar';
 import { ShortcutsHelp } from './shortcuts-help';
-import { EscalatedMark } from '../ui/status-badge';
+import { RequestTitle } from '../ui/request-title';
+import { ColumnHeaders, REQUEST_COLUMNS } from '../ui/table';
 
 /** One row as the server page hands it over. */
 export type InboxRow = InboxViewRow;
@@ -25,6 +25,7 @@ const ROW_EDGE: Record<DeadlineLevel, string> = {
   soon: 'border-l-4 border-l-amber-500',
   ok: 'border-l-4 border-l-transparent',
 };
+const COLUMNS = [{ label: 'Select', className: 'w-12 px-2 py-2', srOnly: true }, ...REQUEST_COLUMNS];
 const ROW_BACKGROUND: Record<DeadlineLevel, string> = { overdue: 'bg-red-50', soon: 'bg-amber-50', ok: '' };
 
 /** Keys typed into these are text, not shortcuts. */
@@ -234,29 +235,7 @@ export function InboxList({
           <table className="block w-full text-left text-sm md:table">
             <caption className="sr-only">Approval requests. Press ? for keyboard shortcuts.</caption>
             <thead className="hidden bg-slate-50 text-xs uppercase tracking-wide text-slate-600 md:table-header-group">
-              <tr>
-                <th scope="col" className="w-12 px-2 py-2">
-                  <span className="sr-only">Select</span>
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Request
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Customer
-                </th>
-                <th scope="col" className="px-4 py-2 text-right">
-                  Amount
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Age
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Time left
-                </th>
-                <th scope="col" className="px-4 py-2">
-                  Claimed by
-                </th>
-              </tr>
+              <ColumnHeaders columns={COLUMNS} className="px-4 py-2" />
             </thead>
             <tbody className="block divide-y divide-slate-100 md:table-row-group">
               {rows.map((a, index) => {
@@ -302,16 +281,11 @@ export function InboxList({
                       )}
                     </td>
                     <td className="min-w-0 flex-1 basis-[calc(100%-3rem)] [overflow-wrap:anywhere] md:table-cell md:px-4 md:py-3">
-                      <Link
-                        href={`/inbox/${a.id}`}
+                      <RequestTitle
+                        request={a}
                         tabIndex={tabIndex}
                         className="inline-flex min-h-10 items-center font-medium text-brand-700 hover:underline md:min-h-0"
-                      >
-                        {a.title}
-                      </Link>
-                      <span className="ml-2">
-                        <EscalatedMark attempt={a.attempt} />
-                      </span>
+                      />
                     </td>
                     <td className="w-full pl-12 [overflow-wrap:anywhere] md:table-cell md:w-auto md:px-4 md:py-3">
                       <MobileLabel>Customer</MobileLabel>

@@ -2,10 +2,17 @@
 
 import { useActionState } from 'react';
 import { ActionOutcome } from '@/components/ui/action-outcome';
+import { RequestButtonForm } from '@/components/ui/submit-button';
 import { formatTimestamp } from '@/lib/format';
 import { IDLE, type ActionState } from '@/lib/web/action-state';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
+
+const button = 'min-h-10 rounded-md border px-3 py-1.5 font-medium disabled:opacity-60';
+const BUTTONS = {
+  claim: { label: 'Claim', pendingLabel: 'Claiming…', className: `${button} border-brand-700 text-brand-700 hover:bg-brand-50` },
+  release: { label: 'Release', pendingLabel: 'Releasing…', className: `${button} border-slate-300 text-slate-700 hover:bg-slate-50` },
+};
 
 /** Who holds the request, and Claim / Release for the signed-in reviewer. */
 export function ClaimPanel({
@@ -51,30 +58,8 @@ export function ClaimPanel({
           'Nobody has claimed this request.'
         )}
       </p>
-      {!claimedBy && (
-        <form action={claim}>
-          <input type="hidden" name="id" value={approvalId} />
-          <button
-            type="submit"
-            disabled={claiming}
-            className="min-h-10 rounded-md border border-brand-700 px-3 py-1.5 font-medium text-brand-700 hover:bg-brand-50 disabled:opacity-60"
-          >
-            {claiming ? 'Claiming…' : 'Claim'}
-          </button>
-        </form>
-      )}
-      {mine && (
-        <form action={release}>
-          <input type="hidden" name="id" value={approvalId} />
-          <button
-            type="submit"
-            disabled={releasing}
-            className="min-h-10 rounded-md border border-slate-300 px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
-          >
-            {releasing ? 'Releasing…' : 'Release'}
-          </button>
-        </form>
-      )}
+      {!claimedBy && <RequestButtonForm action={claim} approvalId={approvalId} pending={claiming} {...BUTTONS.claim} />}
+      {mine && <RequestButtonForm action={release} approvalId={approvalId} pending={releasing} {...BUTTONS.release} />}
       <div aria-live="polite" className="basis-full empty:hidden">
         <ActionOutcome state={latest} />
       </div>

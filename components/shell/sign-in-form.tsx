@@ -2,6 +2,7 @@
 
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
+import { SubmitButton } from '@/components/ui/submit-button';
 
 export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const [error, setError] = useState<string | null>(null);
@@ -58,13 +59,12 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       <p role="alert" aria-live="polite" className="min-h-5 text-sm text-red-700">
         {error}
       </p>
-      <button
-        type="submit"
-        disabled={pending}
+      <SubmitButton
+        pending={pending}
+        label="Sign in"
+        pendingLabel="Signing in…"
         className="w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-      >
-        {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+      />
     </form>
   );
 }
