@@ -1,5 +1,6 @@
 // `npm run dev`: PostgreSQL, Temporal, migrations, demo data, the worker and
-// the web app from one command. Ctrl-C stops them all, web first, database last.
+// the web app from one command. The worker restarts when its code changes and
+// after a crash. Ctrl-C stops them all, web first, database last.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -151,16 +152,24 @@ function watch(name: string, exited: Promise<void>): void {
   });
 }
 
+/** A long-lived child process of dev's. */
+interface Child extends Service {
+  pid: number | undefined;
+  /** Settles once the process has exited, however it ended. */
+  exited: Promise<void>;
+}
+
 /**
  * Runs a long-lived child in its own process group, so stopping it also stops
  * whatever it spawned (next dev's server process, tsx's node child, esbuild).
  */
-function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Service {
+function spawnChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
   const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const write = logger(name);
   pipeLines(child.stdout, write);
   pipeLines(child.stderr, write);
   let exitedAlready = false;
+  let stopAsked = false;
   const exited = new Promise<void>((resolve) => {
     child.once('error', (error) => {
       write(`could not start ${command}: ${error.message}`);
@@ -169,18 +178,20 @@ function startChild(name: string, command: string, args: string[], env: NodeJS.P
     });
     child.once('exit', (code, signal) => {
       exitedAlready = true;
-      if (!stopping) write(`exited (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      if (!stopping && !stopAsked) write(`exited (${signal ? `signal ${signal}` : `exit code ${code}`})`);
       resolve();
     });
   });
   // 'close' comes after 'exit', once the pipes are drained: the last lines
   // (the worker's "stopped") would be lost if we moved on at 'exit'.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  watch(name, exited);
   const pid = child.pid;
   return {
     name,
+    pid,
+    exited,
     async stop() {
+      stopAsked = true;
       if (pid === undefined) return;
       if (!exitedAlready) {
         killGroup(pid, 'SIGTERM');
@@ -194,6 +205,194 @@ function startChild(name: string, command: string, args: string[], env: NodeJS.P
       // Grandchildren that outlived the leader (they would also hold the pipes open).
       killGroup(pid, 'SIGKILL');
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    },
+  };
+}
+
+/** A child whose exit ends the whole run. */
+function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Service {
+  const child = spawnChild(name, command, args, env);
+  watch(name, child.exited);
+  return child;
+}
+
+// ---------------------------------------------------------------- the worker
+
+/** The wait before restarting a crashed worker: doubled for each crash in a row, up to the cap. */
+const RESTART_BACKOFF_MS = { first: 1_000, max: 30_000 };
+/** A worker that stayed up this long was healthy: its next crash starts the backoff over. */
+const HEALTHY_AFTER_MS = 60_000;
+/** An editor saves in several writes, a checkout touches many files: one restart per burst. */
+const CHANGE_DEBOUNCE_MS = 300;
+
+/** A folder's identity: the same path may come back as a new folder (a checkout, say). */
+function folderIdentity(dir: string): string | undefined {
+  try {
+    const stat = fs.statSync(dir);
+    return stat.isDirectory() ? `${stat.ino}:${stat.birthtimeMs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls `onChange` with the .ts files changed under `dirs` once a burst of
+ * changes has settled; returns the function that stops watching. One watcher
+ * per folder, not Node 20's `fs.watch(dir, { recursive: true })`: that one
+ * watches each file, so it loses a file for good once an editor saves it by
+ * renaming a new copy over it, and it misses a file created and deleted at once.
+ */
+function watchCode(dirs: string[], onChange: (files: string[]) => void): () => void {
+  const folders = new Map<string, { watcher: fs.FSWatcher; identity: string }>();
+  const changed = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const settled = () => {
+    const files = [...changed];
+    changed.clear();
+    onChange(files);
+  };
+  const note = (file: string) => {
+    if (!file.endsWith('.ts')) return;
+    changed.add(path.relative(ROOT, file));
+    clearTimeout(timer);
+    timer = setTimeout(settled, CHANGE_DEBOUNCE_MS);
+  };
+  const unwatch = (dir: string) => {
+    for (const [folder, { watcher }] of folders) {
+      if (folder === dir || folder.startsWith(dir + path.sep)) {
+        watcher.close();
+        folders.delete(folder);
+      }
+    }
+  };
+  /**
+   * Starts, keeps or ends the watch on `dir` and the folders inside, as they
+   * now are on disk. The files of a folder that `appeared` count as changed:
+   * they were written before its watch began.
+   */
+  const sync = (dir: string, appeared: boolean) => {
+    const identity = folderIdentity(dir);
+    const known = folders.get(dir);
+    if (known?.identity === identity) return;
+    if (known) unwatch(dir);
+    if (identity === undefined || closed) return;
+    let watcher: fs.FSWatcher;
+    try {
+      watcher = fs.watch(dir, (_event, name) => {
+        if (!name) return;
+        const entry = path.join(dir, name);
+        sync(entry, true); // a folder created, deleted or replaced; a file leaves it be
+        note(entry);
+      });
+    } catch (error) {
+      logError(`cannot watch ${path.relative(ROOT, dir)} for changes: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    watcher.on('error', () => unwatch(dir));
+    folders.set(dir, { watcher, identity });
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return unwatch(dir); // gone again already
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory()) sync(path.join(dir, entry.name), appeared);
+      else if (appeared) note(path.join(dir, entry.name));
+    }
+  };
+  for (const dir of dirs) sync(dir, false);
+  return () => {
+    closed = true;
+    clearTimeout(timer);
+    for (const dir of dirs) unwatch(dir);
+  };
+}
+
+function describeChange(files: string[]): string {
+  return files.length > 1 ? `${files[0]} and ${files.length - 1} more` : (files[0] ?? 'a file');
+}
+
+interface WorkerSupervision {
+  /** Starts one worker process. */
+  start: () => Child;
+  /** Folders of the code the worker runs: a change to a .ts file there restarts it. */
+  watchDirs: string[];
+  /** Settles when dev begins to stop: no worker starts after that. */
+  halted: Promise<unknown>;
+}
+
+type WorkerEvent = { kind: 'exited' } | { kind: 'changed'; files: string[] } | { kind: 'waited' } | { kind: 'halted' };
+
+/**
+ * Keeps a worker running: restarts it when its code changes, and after a crash
+ * once a backoff has passed (at once if its code changes meanwhile). Its
+ * stop() stops the worker and the restarts.
+ */
+function superviseWorker({ start, watchDirs, halted }: WorkerSupervision): Service {
+  let resolveStop: () => void = () => undefined;
+  const stopCalled = new Promise<void>((resolve) => (resolveStop = resolve));
+  let isHalted = false;
+  const haltedEvent = Promise.race([halted, stopCalled]).then((): WorkerEvent => {
+    isHalted = true;
+    return { kind: 'halted' };
+  });
+
+  // The next burst of changes; a burst while nobody waits (a restart under
+  // way) is dropped, since the worker then starting reads the new code anyway.
+  let resolveChange: (event: WorkerEvent) => void = () => undefined;
+  let nextChange = new Promise<WorkerEvent>((resolve) => (resolveChange = resolve));
+  const unwatch = watchCode(watchDirs, (files) => {
+    const resolve = resolveChange;
+    nextChange = new Promise<WorkerEvent>((next) => (resolveChange = next));
+    resolve({ kind: 'changed', files });
+  });
+  void haltedEvent.then(unwatch);
+
+  const logChange = (files: string[]) => log(`worker code changed (${describeChange(files)}); restarting the worker`);
+
+  const supervise = async () => {
+    let backoffMs = RESTART_BACKOFF_MS.first;
+    while (!isHalted) {
+      const worker = start();
+      const startedAt = Date.now();
+      log(`worker started (pid ${worker.pid ?? 'unknown'})`);
+      const event = await Promise.race([haltedEvent, nextChange, worker.exited.then((): WorkerEvent => ({ kind: 'exited' }))]);
+      if (event.kind === 'halted') {
+        // Stopped in its turn (web first, database last), not as soon as dev begins to stop.
+        await stopCalled;
+        await worker.stop();
+        return;
+      }
+      if (event.kind === 'changed') logChange(event.files);
+      // After a crash too: what the worker spawned may have outlived it.
+      await worker.stop();
+      if (event.kind === 'changed') {
+        backoffMs = RESTART_BACKOFF_MS.first;
+        continue;
+      }
+      if (Date.now() - startedAt >= HEALTHY_AFTER_MS) backoffMs = RESTART_BACKOFF_MS.first;
+      logError(`worker exited unexpectedly; restarting it in ${backoffMs / 1000}s, or as soon as its code changes`);
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<WorkerEvent>((resolve) => (timer = setTimeout(() => resolve({ kind: 'waited' }), backoffMs)));
+      const wake = await Promise.race([haltedEvent, nextChange, waited]);
+      clearTimeout(timer);
+      if (wake.kind === 'changed') {
+        logChange(wake.files);
+        backoffMs = RESTART_BACKOFF_MS.first;
+      } else {
+        backoffMs = Math.min(backoffMs * 2, RESTART_BACKOFF_MS.max);
+      }
+    }
+  };
+  const supervising = supervise();
+
+  return {
+    name: 'worker',
+    async stop() {
+      resolveStop();
+      await supervising;
     },
   };
 }
@@ -273,7 +472,14 @@ async function up(): Promise<Running> {
   };
   // Plain node with tsx's loader, not the tsx CLI: the CLI gives its child 30 ms
   // to take a signal, and a worker busy with a sweep can miss that and be killed.
-  services.push(startChild('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], childEnv));
+  services.push(
+    superviseWorker({
+      start: () => spawnChild('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], childEnv),
+      // The worker's own code and the lib/ modules it imports (contract, approvals, db, env).
+      watchDirs: [path.join(ROOT, 'worker'), path.join(ROOT, 'lib')],
+      halted: stopRequested,
+    }),
+  );
   services.push(
     startChild('web', path.join(BIN, 'next'), ['dev', '-H', process.env.HOST ?? '127.0.0.1', '-p', String(webPort)], {
       ...childEnv,

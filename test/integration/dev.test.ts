@@ -1,7 +1,9 @@
 // `npm run dev` as a user runs it: everything comes up on its own ports and
-// data dir, Ctrl-C stops all of it, and a second run keeps what the first left.
+// data dir, Ctrl-C stops all of it, a second run keeps what the first left, and
+// the worker comes back after a crash or a change to its code.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,12 +14,17 @@ import { freePorts, portAnswers } from '../../scripts/processes';
 import { env, ROOT, waitFor } from './helpers';
 
 describe('npm run dev', { timeout: 300_000 }, () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-dev-test-'));
-  // As root, PostgreSQL runs as the postgres user, who must get through this folder.
-  fs.chmodSync(dataDir, 0o755);
-  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const dataDirs: string[] = [];
+  after(() => {
+    for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-  test('brings everything up, stops it all on Ctrl-C, and a second run keeps the pending requests', async () => {
+  /** Ports and a data dir of its own; the runs it starts share them, as a user's runs do. */
+  const devSetup = async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-dev-test-'));
+    dataDirs.push(dataDir);
+    // As root, PostgreSQL runs as the postgres user, who must get through this folder.
+    fs.chmodSync(dataDir, 0o755);
     const [pgPort = 0, temporalPort = 0, uiPort = 0, webPort = 0] = await freePorts(4);
     const devEnv: NodeJS.ProcessEnv = {
       ...process.env,
@@ -46,19 +53,54 @@ describe('npm run dev', { timeout: 300_000 }, () => {
       const exited = once(child, 'exit').then(([code]) => code as number | null);
       return { child, exited, output: () => output };
     };
-    const untilRunning = (dev: ReturnType<typeof startDev>) =>
-      waitFor(
-        'the dev banner',
-        async () => {
-          if (dev.child.exitCode !== null) throw new Error(`npm run dev exited (${dev.child.exitCode}) before it was up:\n${dev.output()}`);
-          return dev.output().includes('Countersign is running');
-        },
-        { timeoutMs: 180_000, intervalMs: 250 },
-      );
-    const ctrlC = async (dev: ReturnType<typeof startDev>) => {
-      if (dev.child.pid) process.kill(-dev.child.pid, 'SIGINT');
-      assert.equal(await dev.exited, 0, dev.output());
-    };
+    return { pgPort, temporalPort, webPort, dataDir, startDev };
+  };
+  type Dev = ReturnType<Awaited<ReturnType<typeof devSetup>>['startDev']>;
+
+  const untilRunning = (dev: Dev) =>
+    waitFor(
+      'the dev banner',
+      async () => {
+        if (dev.child.exitCode !== null) throw new Error(`npm run dev exited (${dev.child.exitCode}) before it was up:\n${dev.output()}`);
+        return dev.output().includes('Countersign is running');
+      },
+      { timeoutMs: 180_000, intervalMs: 250 },
+    );
+  /** Waits until dev's output, from offset `from` on, holds `lines` in this order; returns that stretch of it. */
+  const untilLoggedInOrder = (dev: Dev, what: string, from: number, lines: string[]) =>
+    waitFor(
+      what,
+      async () => {
+        if (dev.child.exitCode !== null)
+          throw new Error(`npm run dev exited (${dev.child.exitCode}) while waiting for ${what}:\n${dev.output()}`);
+        const output = dev.output();
+        let at = from;
+        for (const line of lines) {
+          const found = output.indexOf(line, at);
+          if (found < 0) return undefined;
+          at = found + line.length;
+        }
+        return output.slice(from, at);
+      },
+      { timeoutMs: 90_000, intervalMs: 100 },
+    );
+  /** The pid of the worker dev started last in `output`. */
+  const lastWorkerPid = (output: string) => {
+    const pid = Number([...output.matchAll(/\[dev\] worker started \(pid (\d+)\)/g)].at(-1)?.[1]);
+    assert.ok(pid > 0, `dev names the worker's pid:\n${output}`);
+    return pid;
+  };
+  const ctrlC = async (dev: Dev) => {
+    if (dev.child.pid) process.kill(-dev.child.pid, 'SIGINT');
+    assert.equal(await dev.exited, 0, dev.output());
+  };
+  const assertStoppedAll = async (dev: Dev, ports: number[]) => {
+    assert.match(dev.output(), /\[dev\] stopped\n/);
+    for (const port of ports) assert.equal(await portAnswers(port), false, `port ${port} is free again`);
+  };
+
+  test('brings everything up, stops it all on Ctrl-C, and a second run keeps the pending requests', async () => {
+    const { pgPort, temporalPort, webPort, dataDir, startDev } = await devSetup();
     const pendingRows = async () => {
       const client = new pg.Client({ connectionString: `postgresql://countersign:countersign@127.0.0.1:${pgPort}/countersign` });
       await client.connect();
@@ -97,8 +139,7 @@ describe('npm run dev', { timeout: 300_000 }, () => {
     } finally {
       await ctrlC(first);
     }
-    assert.match(first.output(), /\[dev\] stopped/);
-    for (const port of [pgPort, temporalPort, webPort]) assert.equal(await portAnswers(port), false, `port ${port} is free again`);
+    await assertStoppedAll(first, [pgPort, temporalPort, webPort]);
 
     const second = startDev();
     try {
@@ -114,5 +155,53 @@ describe('npm run dev', { timeout: 300_000 }, () => {
     } finally {
       await ctrlC(second);
     }
+  });
+
+  test('restarts the worker after a crash and when its code changes, keeps the rest running, and Ctrl-C ends a restart wait', async () => {
+    const { pgPort, temporalPort, webPort, startDev } = await devSetup();
+    const webAnswers = async () => (await fetch(`http://127.0.0.1:${webPort}/signin`)).status === 200;
+    const dev = startDev();
+    try {
+      await untilRunning(dev);
+      const firstPid = lastWorkerPid(await untilLoggedInOrder(dev, 'the first worker', 0, ['[dev] worker started', '[worker] ready']));
+
+      // A crash: the worker dies without a word, as on an out-of-memory kill.
+      let from = dev.output().length;
+      process.kill(firstPid, 'SIGKILL');
+      const afterCrash = await untilLoggedInOrder(dev, 'a new worker after the crash', from, [
+        '[worker] exited (signal SIGKILL)',
+        '[dev] worker exited unexpectedly; restarting it in 1s',
+        '[dev] worker started',
+        '[worker] ready',
+      ]);
+      const secondPid = lastWorkerPid(afterCrash);
+      assert.notEqual(secondPid, firstPid);
+      assert.ok(await webAnswers(), 'the web app kept running');
+
+      // A change: a file appears in worker/ and goes again, so no tracked file is touched.
+      from = dev.output().length;
+      const probe = `worker/__dev_watch_${randomUUID().slice(0, 8)}.ts`;
+      fs.writeFileSync(path.join(ROOT, probe), 'export {};\n');
+      fs.rmSync(path.join(ROOT, probe));
+      const afterChange = await untilLoggedInOrder(dev, 'a new worker after the code change', from, [
+        `[dev] worker code changed (${probe}`,
+        '[dev] worker started',
+        '[worker] ready',
+      ]);
+      const thirdPid = lastWorkerPid(afterChange);
+      assert.notEqual(thirdPid, secondPid);
+      assert.ok(await webAnswers(), 'the web app kept running');
+      assert.doesNotMatch(dev.output(), /stopping everything/);
+
+      // Another crash, and Ctrl-C while dev waits to restart the worker: it stays down.
+      from = dev.output().length;
+      process.kill(thirdPid, 'SIGKILL');
+      await untilLoggedInOrder(dev, 'the wait before a restart', from, ['[dev] worker exited unexpectedly; restarting it in 1s']);
+      await ctrlC(dev);
+      assert.doesNotMatch(dev.output().slice(from), /worker started/);
+    } finally {
+      if (dev.child.exitCode === null && dev.child.signalCode === null) await ctrlC(dev);
+    }
+    await assertStoppedAll(dev, [pgPort, temporalPort, webPort]);
   });
 });
