@@ -72,6 +72,24 @@ export default defineConfig(
       globals: { module: 'writable', exports: 'writable', require: 'readonly', __dirname: 'readonly', __filename: 'readonly' },
     },
   },
+  {
+    // Arrows point one way: app/ and worker/ use lib/ and components/, never the reverse.
+    files: ['lib/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: String.raw`^(?:@/|(?:\.\./)+)(?:worker|app)(?:/|$)`,
+              message:
+                'lib/ and components/ never import worker/ or app/ (ARCHITECTURE.md, "Processes and layers"): share types through lib/contract, and pass server actions to components as props.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   WORKFLOW_SANDBOXES.map(({ files, folders }) => ({
     files,
     plugins: { 'workflow-sandbox': workflowSandbox },
