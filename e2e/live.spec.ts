@@ -2,12 +2,13 @@
 // reviewer's web requests) reach an open inbox and an open request page
 // without a reload, and the row a reviewer is reading stays where it is.
 import { randomBytes } from 'node:crypto';
-import type { Page } from '@playwright/test';
 import type { Client as TemporalClient } from '@temporalio/client';
 import { Client } from 'pg';
 import { APPROVAL_ACTIVITY_ID } from '../lib/contract/approval';
 import { startOrderApproval } from '../lib/approvals/commands/start-order';
 import type { Db } from '../lib/db';
+import { MAX_STREAMS_PER_USER, STREAM_RETRY_AFTER_S } from '../lib/web/stream-limits';
+import { expectListening, inboxSearching, markWindow } from './live-support';
 import { test, expect, REVIEWER } from './support';
 
 test.use({ storageState: REVIEWER.storageState });
@@ -75,23 +76,6 @@ function remaining(writtenAt: number): number {
 function report(what: string, writtenAt: number): void {
   console.log(`[live] ${what} ${Date.now() - writtenAt} ms after the write`);
 }
-
-/** Waits until the page's event stream is open, so no change can slip past before it listens. */
-async function expectListening(page: Page): Promise<void> {
-  await expect(page.getByTestId('live-updates')).toHaveAttribute('data-connection', 'open');
-}
-
-/** Leaves a mark in the page's window: a reload or a navigation would wipe it. */
-async function markWindow(page: Page): Promise<() => Promise<void>> {
-  const mark = randomBytes(6).toString('hex');
-  await page.evaluate((value) => Object.assign(window, { __liveMark: value }), mark);
-  return async () => {
-    expect(await page.evaluate(() => (window as unknown as { __liveMark?: string }).__liveMark), 'the page was not reloaded').toBe(mark);
-  };
-}
-
-/** The inbox filtered to some customers, so requests other tests write to the shared database stay out of it. */
-const inboxSearching = (text: string) => `/inbox?q=${encodeURIComponent(text)}`;
 
 /** Starts orders on the e2e worker's queue and waits for all their rows. */
 async function startOrders(temporal: TemporalClient, db: Db, customers: string[]): Promise<{ ids: string[]; workflowIds: string[] }> {
@@ -323,4 +307,43 @@ test('signed in, /api/events is an event stream that starts at once', async ({ p
   expect(opening.type).toContain('text/event-stream');
   expect(opening.cache).toContain('no-transform');
   expect(opening.first).toMatch(/^retry: \d+\n/);
+});
+
+test('one user may hold a few streams at once: the next is refused with 429 and Retry-After until one closes', async ({
+  newUserPage,
+  baseURL,
+}) => {
+  // A fresh user, so the other tests' streams do not count; their one tab holds one stream.
+  const { page } = await newUserPage('REVIEWER');
+  await expectListening(page);
+  const cookie = (await page.context().cookies()).map(({ name, value }) => `${name}=${value}`).join('; ');
+  const streams: AbortController[] = [];
+  // Straight from Node: the browser itself would queue a 7th connection to the host.
+  const openStream = async () => {
+    const abort = new AbortController();
+    const response = await fetch(new URL('/api/events', baseURL), { headers: { cookie }, signal: abort.signal, redirect: 'manual' });
+    if (response.status === 200) streams.push(abort);
+    // A refusal is read to its end, which frees the connection.
+    const body = response.status === 200 ? '' : await response.text();
+    return { status: response.status, headers: response.headers, body };
+  };
+  try {
+    for (let i = 1; i < MAX_STREAMS_PER_USER; i++) {
+      const response = await openStream();
+      expect(response.status, `stream ${i + 1} of ${MAX_STREAMS_PER_USER}`).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+    }
+
+    const refused = await openStream();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe(String(STREAM_RETRY_AFTER_S));
+    expect(refused.body).toContain('Too many live-update streams');
+
+    // Closing one frees its slot (once the server has seen the stream end).
+    streams.shift()?.abort();
+    await expect.poll(async () => (await openStream()).status, { message: 'a stream is accepted again' }).toBe(200);
+    expect((await openStream()).status).toBe(429);
+  } finally {
+    for (const stream of streams) stream.abort();
+  }
 });

@@ -1,11 +1,14 @@
 'use client';
 
-// Live updates in the browser: listens to /api/events and re-renders the
-// current page from the server (router.refresh) when a request changes, so a
-// new request, a claim or a decision made elsewhere shows up without a reload.
-// Bursts are coalesced, and the row a reviewer is reading stays where it is.
+// Live updates in the browser: listens to the browser's shared live-update
+// stream (live-stream.ts) and re-renders the current page from the server
+// (router.refresh) when a request changes, so a new request, a claim or a
+// decision made elsewhere shows up without a reload. Bursts are coalesced, the
+// row a reviewer is reading stays where it is, and a hidden tab only notes that
+// it is behind, catching up once when it is shown.
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useLayoutEffect, useRef, useState, useTransition } from 'react';
+import { listenToLiveUpdates, type LiveConnection, type LiveRole } from './live-stream';
 
 /** Rows whose place on screen is kept across a refresh (they carry a stable data-id). */
 const ROW_SELECTOR = '[data-testid="approval-row"][data-id]';
@@ -17,12 +20,6 @@ const MIN_INTERVAL_MS = 500;
 const REFRESH_STUCK_MS = 10_000;
 /** Screen readers hear at most one "updated" per this interval. */
 const ANNOUNCE_INTERVAL_MS = 15_000;
-/** Reconnect delays after the stream was refused (the browser retries dropped streams itself). */
-const RECONNECT_MIN_MS = 1_000;
-const RECONNECT_MAX_MS = 30_000;
-
-type LiveEvent = { type: 'change'; id: string } | { type: 'resync' };
-type Connection = 'connecting' | 'open' | 'closed';
 
 interface Anchor {
   id: string;
@@ -32,18 +29,6 @@ interface Anchor {
 }
 
 const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]';
-
-function parseEvent(data: string): LiveEvent | null {
-  try {
-    const value: unknown = JSON.parse(data);
-    if (typeof value !== 'object' || value === null || !('type' in value)) return null;
-    if (value.type === 'resync') return { type: 'resync' };
-    if (value.type === 'change' && 'id' in value && typeof value.id === 'string') return { type: 'change', id: value.id };
-  } catch {
-    // not ours
-  }
-  return null;
-}
 
 /** The request a detail page shows (/inbox/<id>), if this is one. */
 function detailId(pathname: string): string | null {
@@ -106,7 +91,10 @@ export function LiveUpdates() {
   const router = useRouter();
   const pathname = usePathname();
   const [refreshing, startTransition] = useTransition();
-  const [connection, setConnection] = useState<Connection>('connecting');
+  const [connection, setConnection] = useState<LiveConnection>('connecting');
+  const [role, setRole] = useState<LiveRole | null>(null);
+  /** Hidden, and changes went by: the tab refreshes once it is shown. */
+  const [stale, setStale] = useState(false);
   const [message, setMessage] = useState('');
 
   const pathnameRef = useRef(pathname);
@@ -124,13 +112,8 @@ export function LiveUpdates() {
 
   // The stream, and the refresh scheduling: one per mounted layout, not per page.
   useEffect(() => {
-    let source: EventSource | null = null;
-    let reconnectTimer: number | undefined;
     let refreshTimer: number | undefined;
     let stuckTimer: number | undefined;
-    let failures = 0;
-    /** The stream broke: events may have been missed, so refresh once it is back. */
-    let missed = false;
     /** Something changed while a refresh was under way, or while the tab was hidden. */
     let dirty = false;
     let lastRefresh = 0;
@@ -140,6 +123,7 @@ export function LiveUpdates() {
       refreshTimer = undefined;
       if (document.visibilityState === 'hidden') {
         dirty = true; // caught up when the tab is shown
+        setStale(true);
         return;
       }
       if (inFlight.current) {
@@ -147,6 +131,7 @@ export function LiveUpdates() {
         return;
       }
       dirty = false;
+      setStale(false);
       lastRefresh = Date.now();
       inFlight.current = true;
       anchors.current = captureAnchors();
@@ -175,45 +160,27 @@ export function LiveUpdates() {
     };
     document.addEventListener('visibilitychange', onVisible);
 
-    const open = () => {
-      const stream = new EventSource('/api/events');
-      source = stream;
-      stream.onopen = () => {
-        failures = 0;
-        setConnection('open');
-        if (missed) {
-          missed = false;
-          schedule();
-        }
-      };
-      stream.onmessage = (message: MessageEvent<string>) => {
-        const event = parseEvent(message.data);
-        if (!event) return;
+    const stopListening = listenToLiveUpdates({
+      event(event) {
         const shown = detailId(pathnameRef.current);
         // A request's page changes only with that request.
         if (event.type === 'change' && shown !== null && shown !== event.id) return;
-        schedule();
-      };
-      stream.onerror = () => {
-        missed = true;
-        if (stream.readyState !== EventSource.CLOSED) {
-          setConnection('connecting'); // the browser reconnects by itself
+        // A hidden tab costs nothing: no timer, no render from the server, until it is shown.
+        if (document.visibilityState === 'hidden') {
+          dirty = true;
+          setStale(true);
           return;
         }
-        // Refused (signed out, server down): the browser gives up, so try again later.
-        stream.close();
-        setConnection('closed');
-        const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** failures);
-        failures += 1;
-        reconnectTimer = window.setTimeout(open, delay);
-      };
-    };
-    open();
+        schedule();
+      },
+      connection: setConnection,
+      role: setRole,
+    });
 
     return () => {
-      source?.close();
+      stopListening();
       document.removeEventListener('visibilitychange', onVisible);
-      for (const timer of [reconnectTimer, refreshTimer, stuckTimer]) window.clearTimeout(timer);
+      for (const timer of [refreshTimer, stuckTimer]) window.clearTimeout(timer);
       refreshLanded.current = () => {};
       inFlight.current = false;
     };
@@ -260,7 +227,16 @@ export function LiveUpdates() {
   useEffect(() => () => window.clearTimeout(announceTimer.current), []);
 
   return (
-    <div role="status" aria-live="polite" aria-atomic="true" data-testid="live-updates" data-connection={connection} className="sr-only">
+    <div
+      role="status"
+      aria-live="polite"
+      aria-atomic="true"
+      data-testid="live-updates"
+      data-connection={connection}
+      data-live-role={role ?? undefined}
+      data-stale={stale}
+      className="sr-only"
+    >
       {message}
     </div>
   );

@@ -1,7 +1,9 @@
 // Live updates for the signed-in pages: a Server-Sent Events stream of
-// request changes, fed by this process's one LISTEN connection (lib/live-events.ts).
+// request changes, fed by this process's one LISTEN connection
+// (lib/web/live-events.ts), at most MAX_STREAMS_PER_USER open per user.
 import { getCurrentUser } from '@/lib/auth/session';
 import { liveEvents } from '@/lib/web/live-events';
+import { MAX_STREAMS_PER_USER, STREAM_RETRY_AFTER_S, streamSlots } from '@/lib/web/stream-limits';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -23,6 +25,22 @@ export async function GET(request: Request): Promise<Response> {
       status: 401,
       headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
     });
+  }
+
+  // A browser holds one stream for all its tabs; more than a few for one user is a leak or abuse.
+  const releaseSlot = streamSlots().acquire(user.id);
+  if (!releaseSlot) {
+    return new Response(
+      `Too many live-update streams are open for you (at most ${MAX_STREAMS_PER_USER}). Close a browser window, or try again in ${STREAM_RETRY_AFTER_S} seconds.`,
+      {
+        status: 429,
+        headers: {
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'no-store',
+          'retry-after': String(STREAM_RETRY_AFTER_S),
+        },
+      },
+    );
   }
 
   const encoder = new TextEncoder();
@@ -52,6 +70,7 @@ export async function GET(request: Request): Promise<Response> {
         clearInterval(heartbeat);
         clearTimeout(maxAge);
         unsubscribe();
+        releaseSlot();
         request.signal.removeEventListener('abort', stop);
         try {
           controller.close();
