@@ -6,6 +6,7 @@ const nextConfig = {
   poweredByHeader: false,
   // Errors still open the overlay; the badge only clutters screenshots.
   devIndicators: false,
+  // The Content-Security-Policy is proxy.ts's: it carries a nonce per request.
   async headers() {
     return [
       {
@@ -14,6 +15,11 @@ const nextConfig = {
           { key: 'X-Frame-Options', value: 'DENY' },
           { key: 'X-Content-Type-Options', value: 'nosniff' },
           { key: 'Referrer-Policy', value: 'same-origin' },
+          // Production serves over https only (lib/env.ts refuses an http NEXTAUTH_URL there): browsers
+          // remember it. They ignore the header on plain http, as on the e2e suite's loopback server.
+          ...(process.env.NODE_ENV === 'production'
+            ? [{ key: 'Strict-Transport-Security', value: 'max-age=31536000; includeSubDomains' }]
+            : []),
         ],
       },
     ];

@@ -1,11 +1,37 @@
-// Every page but sign-in needs a session; signed-out visitors go to /signin.
+// Every page gets a Content-Security-Policy with a fresh nonce; every page but
+// sign-in needs a session, and signed-out visitors go to /signin.
 import { getToken } from 'next-auth/jwt';
 import { withAuth, type NextRequestWithAuth } from 'next-auth/middleware';
 import { NextResponse, type NextFetchEvent } from 'next/server';
 
 const SIGN_IN = '/signin';
+/** No session needed: the sign-in page and next-auth's own routes. */
+const PUBLIC = /^\/(signin|api\/auth)(\/|$)/;
 
-const requireSession = withAuth({ pages: { signIn: SIGN_IN } });
+/**
+ * Scripts run only with this response's nonce (and what those load:
+ * 'strict-dynamic'), so an injected script does not run. Styles may be inline
+ * (React style attributes; Next's own 404 and error pages carry them, without
+ * the nonce), and with images, fonts and fetches held to 'self' an injected
+ * style cannot carry anything away. No page may be framed (an approve button
+ * under someone else's page is a clickjack); X-Frame-Options in
+ * next.config.js says the same to old browsers.
+ */
+export function contentSecurityPolicy(nonce: string, development: boolean): string {
+  return [
+    "default-src 'self'",
+    // React's development build evaluates code for its error overlays and stacks.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${development ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /**
  * A signed-out server-action call (the page's own fetch, Next-Action header).
@@ -33,11 +59,26 @@ function isActionCall(request: NextRequestWithAuth): boolean {
   return request.method === 'POST' && request.headers.has('next-action') && !request.headers.has('x-action-forwarded');
 }
 
-export default async function proxy(request: NextRequestWithAuth, event: NextFetchEvent) {
+async function route(request: NextRequestWithAuth, event: NextFetchEvent, policy: string): Promise<Response> {
+  // Next.js reads the nonce from the request's policy while it renders, and puts it on its own scripts.
+  const render = () => {
+    const headers = new Headers(request.headers);
+    headers.set('content-security-policy', policy);
+    return NextResponse.next({ request: { headers } });
+  };
+  if (PUBLIC.test(request.nextUrl.pathname)) return render();
   if (isActionCall(request) && !(await getToken({ req: request }))) return signedOutAction(request);
-  return requireSession(request, event);
+  return (await withAuth(render, { pages: { signIn: SIGN_IN } })(request, event)) ?? render();
+}
+
+export default async function proxy(request: NextRequestWithAuth, event: NextFetchEvent) {
+  const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
+  const policy = contentSecurityPolicy(nonce, process.env.NODE_ENV === 'development');
+  const response = await route(request, event, policy);
+  response.headers.set('content-security-policy', policy);
+  return response;
 }
 
 export const config = {
-  matcher: ['/((?!api/auth|signin|_next/static|_next/image|favicon.ico).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico).*)'],
 };

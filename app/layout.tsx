@@ -9,6 +9,10 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
+// Every page, the 404 too, renders per request: a prerendered one could not carry the nonce of
+// the request's Content-Security-Policy (proxy.ts), and the browser would refuse its scripts.
+export const dynamic = 'force-dynamic';
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">

@@ -59,6 +59,21 @@ for (const [name, command, args] of [
   });
 }
 
+test('next start with an http NEXTAUTH_URL on a host other than loopback refuses to start and names it', async () => {
+  const [port = 0] = await freePorts(1);
+  const server = run('next', ['start', '-p', String(port)], {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXTAUTH_URL: 'http://countersign.example.com',
+  });
+  try {
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('NEXTAUTH_URL: must be an https:// URL in production');
+  } finally {
+    server.stop();
+  }
+});
+
 test('npm start migrates a fresh database, serves, and creates no known password', async ({ page }) => {
   test.setTimeout(120_000);
   const database = `countersign_prod_${randomBytes(4).toString('hex')}`;

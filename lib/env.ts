@@ -30,6 +30,28 @@ const requiredInProduction =
     }
   };
 
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+/**
+ * next-auth marks its cookies Secure when NEXTAUTH_URL is https, so production
+ * needs an https one. The one exception, for testing a production build on
+ * this machine (the e2e suite runs `next start` on http://127.0.0.1): http on
+ * a loopback host, which no other machine can reach.
+ */
+function httpsInProduction(env: { NODE_ENV?: string; NEXTAUTH_URL?: string }, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production' || !env.NEXTAUTH_URL) return;
+  const url = new URL(env.NEXTAUTH_URL);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['NEXTAUTH_URL'],
+    message: `must be an https:// URL in production, so sign-in cookies are Secure (http is accepted only for localhost and 127.0.0.1), not ${url.origin}`,
+  });
+}
+
+/** A bare number is milliseconds: "5" would be 5 ms, never what was meant. */
+const AT_LEAST_100MS = 'must be at least 100ms (write a unit: 5s, not 5)';
+
 const schemas = {
   database: z
     .object({ NODE_ENV: z.string().optional(), DATABASE_URL: z.string().url().optional() })
@@ -41,8 +63,24 @@ const schemas = {
       NODE_ENV: z.string().optional(),
       NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (try: openssl rand -base64 32)').optional(),
       NEXTAUTH_URL: z.string().url().optional(),
+      /** Reverse proxies in front of the web server, each appending to X-Forwarded-For (lib/auth/client-address.ts). */
+      TRUSTED_PROXIES: z.coerce.number().int().min(1).max(10).default(1),
     })
-    .superRefine(requiredInProduction(['NEXTAUTH_SECRET', 'NEXTAUTH_URL'])),
+    .superRefine(requiredInProduction(['NEXTAUTH_SECRET', 'NEXTAUTH_URL']))
+    .superRefine(httpsInProduction),
+  /** Each process's connection pool (lib/db.ts); decisions may hold half of it (commands/in-flight.ts). */
+  databasePool: z.object({
+    DATABASE_POOL_SIZE: z.coerce
+      .number({ error: 'must be a whole number of connections, such as 20' })
+      .int('must be a whole number of connections, such as 20')
+      .min(2, 'must be at least 2: decisions may hold half of the pool, pages keep the rest')
+      .max(1000, 'must be at most 1000 connections per process')
+      .default(20),
+    /** The longest wait for a connection, new or idle in the pool (pg's connectionTimeoutMillis bounds both). */
+    DATABASE_CONNECT_TIMEOUT: duration('5s').refine((ms) => ms >= 100, AT_LEAST_100MS),
+    /** PostgreSQL's statement_timeout on every connection of the pool. */
+    DATABASE_STATEMENT_TIMEOUT: duration('15s').refine((ms) => ms >= 100, AT_LEAST_100MS),
+  }),
   temporal: z.object({
     TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -79,6 +117,7 @@ function read<K extends keyof Schemas>(key: K): z.infer<Schemas[K]> {
 }
 
 export const databaseEnv = () => read('database');
+export const databasePoolEnv = () => read('databasePool');
 export const authEnv = () => read('auth');
 export const temporalEnv = () => read('temporal');
 export const approvalsEnv = () => read('approvals');

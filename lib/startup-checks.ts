@@ -1,10 +1,11 @@
 // Checks the environment when a server process starts, and refuses to start
 // (exit 1, naming each bad variable) rather than serve errors later.
-import { authEnv, databaseEnv, temporalEnv } from './env';
+import { authEnv, databaseEnv, databasePoolEnv, temporalEnv } from './env';
 
 export function checkEnvironmentOrExit(): void {
   try {
     databaseEnv();
+    databasePoolEnv();
     temporalEnv();
     authEnv();
   } catch (error) {

@@ -65,7 +65,18 @@ async function alreadyRequested(db: Db, workflowId: string): Promise<boolean> {
   return (await db.approvalRequest.findFirst({ where: { workflowId }, select: { id: true } })) !== null;
 }
 
+/** The demo users' passwords are public: a production database never gets them. */
+function refuseInProduction(): void {
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error(
+      'Refusing to seed: NODE_ENV=production, and the demo users have published passwords. Nothing was created. ' +
+        'Create real users with `npm run user -- --email E --role admin|reviewer`.',
+    );
+  }
+}
+
 export async function seed(options: SeedOptions): Promise<SeedResult> {
+  refuseInProduction();
   const log = options.log ?? console.log;
   const db = createDb(options.databaseUrl);
   try {
@@ -110,6 +121,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
 }
 
 async function main(): Promise<void> {
+  refuseInProduction(); // before the settings, so this is the reason given
   const { DATABASE_URL } = databaseEnv();
   const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
   await seed({

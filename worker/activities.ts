@@ -3,7 +3,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CompleteAsyncError, Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { approvalRequestSchema, INVALID_APPROVAL_REQUEST, type ApprovalOutcome, type ApprovalRequest } from '../lib/contract/approval';
+import {
+  approvalActivityIdSchema,
+  approvalOutcomeSchema,
+  approvalRequestSchema,
+  INVALID_APPROVAL_REQUEST,
+  invalidInput,
+  type ApprovalOutcome,
+  type ApprovalRequest,
+} from '../lib/contract/approval';
 import { recordApprovalOutcome as recordOutcomeInDb } from '../lib/approvals/records/outcome';
 import { recordApprovalRequest } from '../lib/approvals/records/request';
 import type { Db } from '../lib/db';
@@ -39,10 +47,7 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
      */
     async requestApproval(input: unknown): Promise<unknown> {
       const parsed = approvalRequestSchema.safeParse(input);
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
-        throw ApplicationFailure.nonRetryable(`Invalid approval request: ${problems}`, INVALID_APPROVAL_REQUEST);
-      }
+      if (!parsed.success) throw invalidInput('approval request', parsed.error);
       const { info } = Context.current();
       const { workflowId, runId } = currentWorkflow();
       const attempt = {
@@ -60,7 +65,7 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
       // from the workflow's history once it can (ARCHITECTURE.md, "Faults").
       for (let tries = 0; ; tries++) {
         try {
-          const recorded = await recordApprovalRequest(db, attempt, parsed.data, input);
+          const recorded = await recordApprovalRequest(db, attempt, parsed.data);
           log.info('Approval requested', { approvalId: recorded.id, attempt: info.attempt, outcome: recorded.outcome });
           break;
         } catch (error) {
@@ -80,10 +85,20 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
       throw new CompleteAsyncError();
     },
 
-    /** Records the outcome the workflow saw, whoever decided it. Idempotent. */
+    /**
+     * Records the outcome the workflow saw, whoever decided it. Idempotent.
+     * Any workflow on the task queue may call it, with anything: input that
+     * breaks the contract fails at once, non-retryably, and changes nothing.
+     */
     async recordApprovalOutcome(activityId: string, outcome: ApprovalOutcome, request: ApprovalRequest): Promise<boolean> {
+      const id = approvalActivityIdSchema.safeParse(activityId);
+      if (!id.success) throw invalidInput('approval outcome', id.error);
+      const parsedOutcome = approvalOutcomeSchema.safeParse(outcome);
+      if (!parsedOutcome.success) throw invalidInput('approval outcome', parsedOutcome.error);
+      const parsedRequest = approvalRequestSchema.safeParse(request);
+      if (!parsedRequest.success) throw invalidInput('approval request', parsedRequest.error);
       const { workflowId, runId } = currentWorkflow();
-      return recordOutcomeInDb(db, { workflowId, runId, activityId }, outcome, request);
+      return recordOutcomeInDb(db, { workflowId, runId, activityId: id.data }, parsedOutcome.data, parsedRequest.data);
     },
 
     async fulfillOrder(order: Order): Promise<{ fulfilledAt: string }> {

@@ -2,7 +2,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { getDb } from '../lib/db';
-import { approvalsEnv, reconcilerEnv, temporalEnv } from '../lib/env';
+import { approvalsEnv, databaseEnv, reconcilerEnv, temporalEnv } from '../lib/env';
 import { createActivities } from './activities';
 import { createWorkerLogger, parseLogLevel } from './logger';
 import { startReconciler } from './reconciler/loop';
@@ -19,10 +19,13 @@ async function untilPolling(worker: Worker, running: Promise<void>): Promise<voi
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)) });
+  // Every setting is checked before anything connects: a bad or missing one
+  // (DATABASE_URL in production) stops the worker, named, whatever else is down.
+  databaseEnv();
   const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
   const { APPROVAL_WINDOW, APPROVAL_WINDOWS } = approvalsEnv();
   const { RECONCILE_INTERVAL, RECONCILE_GRACE } = reconcilerEnv();
+  Runtime.install({ logger: createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)) });
 
   let connection: NativeConnection;
   try {

@@ -22,7 +22,9 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
     const result = await signIn('credentials', { email, password, redirect: false });
     setPending(false);
     if (!result || result.error) {
-      setError('That email and password do not match an account.');
+      // Too many attempts (429) and an over-long password (400) come worded by the server (lib/auth/credentials-route.ts).
+      const worded = (result?.status === 429 || result?.status === 400) && result.error;
+      setError(worded || 'That email and password do not match an account.');
       return;
     }
     window.location.assign(callbackUrl);

@@ -13,10 +13,13 @@ export interface ClosedRequest {
   path?: DecisionPath | null;
 }
 
-/** Where a decision came from, after "Approved by X". */
+/**
+ * Where a decision came from, after "Approved by X". Only DASHBOARD vouches
+ * for X: anyone with Temporal access can complete an activity naming anyone.
+ */
 export const PATH_WORDS: Record<DecisionPath, string> = {
   DASHBOARD: 'in Countersign',
-  EXTERNAL: 'outside Countersign',
+  EXTERNAL: '(decided outside Countersign, reviewer named by the caller)',
   WORKER: '',
   RECONCILER: '(found in Temporal by the reconciler)',
 };

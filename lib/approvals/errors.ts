@@ -14,7 +14,9 @@ export type ApprovalErrorCode =
   | 'PAUSED'
   | 'CLAIMED'
   | 'DUPLICATE'
-  | 'TEMPORAL_UNAVAILABLE';
+  | 'BUSY'
+  | 'TEMPORAL_UNAVAILABLE'
+  | 'OVERLOADED';
 
 const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   FORBIDDEN: 403,
@@ -25,7 +27,9 @@ const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   PAUSED: 409,
   CLAIMED: 409,
   DUPLICATE: 409,
+  BUSY: 429,
   TEMPORAL_UNAVAILABLE: 503,
+  OVERLOADED: 503,
 };
 
 export class ApprovalError extends CodedError<ApprovalErrorCode> {
@@ -60,4 +64,14 @@ export function claimedByOther(claimedBy: string, claimedAt: Date | null): Appro
 
 export function paused(): ApprovalError {
   return new ApprovalError('PAUSED', 'This request is paused in Temporal. Nothing was changed: try again once it is resumed.');
+}
+
+/** The person already has `limit` decisions or claims in flight (commands/in-flight.ts). */
+export function busy(limit: number): ApprovalError {
+  return new ApprovalError('BUSY', `You have ${limit} decisions in progress; wait for them to finish, then try again.`);
+}
+
+/** No database connection, statement or decision slot in time: the process is saturated, not the request wrong. */
+export function overloaded(): ApprovalError {
+  return new ApprovalError('OVERLOADED', 'Countersign is busy right now. Nothing was changed: try again in a moment.');
 }

@@ -4,12 +4,9 @@ import 'server-only';
 import { getServerSession, type NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { cache } from 'react';
-import { z } from 'zod';
 import { getDb } from '../db';
 import { hasRole, notAllowed, signedOut, type Role } from './access';
-import { verifyCredentials, type SessionUser } from './users';
-
-const credentialsSchema = z.object({ email: z.string().trim().email().max(200), password: z.string().min(1).max(200) });
+import { credentialsSchema, verifyCredentials, type SessionUser } from './users';
 
 export const authOptions: NextAuthOptions = {
   session: { strategy: 'jwt', maxAge: 8 * 60 * 60 },

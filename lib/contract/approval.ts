@@ -3,7 +3,17 @@
 // Shared by the worker, the workflow (bundled into it: keep it pure) and the web app.
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { AMOUNT_MAX, COMMENT_MAX, CURRENCY_MESSAGE, CURRENCY_PATTERN } from './limits';
+import {
+  AMOUNT_MAX,
+  COMMENT_MAX,
+  CURRENCY_MESSAGE,
+  CURRENCY_PATTERN,
+  FIELDS_MAX,
+  forbiddenCharacterIn,
+  forbiddenCharacterMessage,
+  REASON_MAX,
+  spellOutForbidden,
+} from './limits';
 
 /** Activity id of the approval in orderWorkflow; other workflows may pick their own. */
 export const APPROVAL_ACTIVITY_ID = 'approval';
@@ -11,7 +21,11 @@ export const APPROVAL_ACTIVITY_ID = 'approval';
 export const APPROVAL_ACTIVITY_TYPE = 'requestApproval';
 /** Windows a request gets before it expires, unless APPROVAL_WINDOWS says otherwise. */
 export const DEFAULT_APPROVAL_WINDOWS = 2;
-/** Marks a decision sent by Countersign itself (result.via / details.via): recorded as path DASHBOARD. */
+/**
+ * What Countersign sends as result.via / details.via. Informational only: any
+ * Temporal caller can send it too, so it never decides the decision path. A
+ * decision is DASHBOARD only when Countersign's own transaction wrote it.
+ */
 export const VIA_COUNTERSIGN = 'countersign';
 /** ApplicationFailure type of a rejection. Non-retryable; message = the reason. */
 export const APPROVAL_DENIED = 'ApprovalDenied';
@@ -21,14 +35,46 @@ export const INVALID_APPROVAL_REQUEST = 'InvalidApprovalRequest';
 // Other SDKs may send null for an absent field (Go without omitempty).
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => v ?? undefined, schema.optional());
 
+/** A string with no NUL or bidirectional control character; the message names the field. */
+export const plainText = (field: string) =>
+  z.string().superRefine((value, ctx) => {
+    const found = forbiddenCharacterIn(value);
+    if (found) ctx.addIssue({ code: 'custom', message: forbiddenCharacterMessage(field, found) });
+  });
+
+/** Field names and text values, in characters. */
+const FIELD_NAME_MAX = 100;
+const FIELD_VALUE_MAX = 1000;
+
+const fieldsSchema = z.record(z.string(), z.union([z.string(), z.number().finite()])).superRefine((fields, ctx) => {
+  const names = Object.keys(fields);
+  if (names.length > FIELDS_MAX) {
+    ctx.addIssue({ code: 'custom', message: `fields may hold at most ${FIELDS_MAX} entries, not ${names.length}` });
+  }
+  for (const name of names) {
+    const inName = forbiddenCharacterIn(name);
+    if (inName) ctx.addIssue({ code: 'custom', message: forbiddenCharacterMessage(`the field name "${spellOutForbidden(name)}"`, inName) });
+    else if (name.length < 1 || name.length > FIELD_NAME_MAX) {
+      ctx.addIssue({ code: 'custom', message: `a field name must be 1 to ${FIELD_NAME_MAX} characters` });
+    }
+    const value = fields[name];
+    if (typeof value !== 'string') continue;
+    const inValue = forbiddenCharacterIn(value);
+    if (inValue) ctx.addIssue({ code: 'custom', path: [name], message: forbiddenCharacterMessage('the value', inValue) });
+    else if (value.length > FIELD_VALUE_MAX) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `the value must be at most ${FIELD_VALUE_MAX} characters` });
+    }
+  }
+});
+
 export const approvalRequestSchema = z.object({
-  title: z.string().trim().min(1, 'title is required').max(200),
-  summary: optional(z.string().max(2000)),
-  requester: optional(z.string().max(200)),
+  title: plainText('title').trim().min(1, 'title is required').max(200),
+  summary: optional(plainText('summary').max(2000)),
+  requester: optional(plainText('requester').max(200)),
   // Stored as NUMERIC(18,2): anything larger would fail the write and retry forever.
   amount: optional(z.number().finite().nonnegative().max(AMOUNT_MAX, 'amount must be at most 1e15')),
-  currency: optional(z.string().regex(CURRENCY_PATTERN, CURRENCY_MESSAGE)),
-  fields: optional(z.record(z.string().min(1).max(100), z.union([z.string().max(1000), z.number().finite()]))),
+  currency: optional(plainText('currency').regex(CURRENCY_PATTERN, CURRENCY_MESSAGE)),
+  fields: optional(fieldsSchema),
 });
 export type ApprovalRequest = z.output<typeof approvalRequestSchema>;
 
@@ -39,12 +85,17 @@ export interface ApprovalKey {
   activityId: string;
 }
 
+/** A reviewer's name or email, as a decider names it. */
+const REVIEWER_MAX = 200;
+/** result.via / details.via: kept for compatibility, never trusted (see VIA_COUNTERSIGN). */
+const viaSchema = optional(z.string().max(100));
+
 /** What completes the activity when approved. */
 export const approvalResultSchema = z.object({
   approved: z.literal(true),
-  reviewer: z.string().min(1).max(200),
-  comment: optional(z.string().max(COMMENT_MAX)),
-  via: optional(z.string().max(100)),
+  reviewer: plainText('reviewer').min(1).max(REVIEWER_MAX),
+  comment: optional(plainText('comment').max(COMMENT_MAX)),
+  via: viaSchema,
 });
 export type ApprovalResult = { approved: true; reviewer: string; comment?: string; via?: string };
 
@@ -60,6 +111,36 @@ export type ApprovalOutcome =
   | { status: 'REJECTED'; decidedBy: string; reason: string; via?: string }
   | { status: 'EXPIRED' }
   | { status: 'CANCELLED' | 'TERMINATED'; reason?: string; by?: string };
+
+const decidedBySchema = plainText('decidedBy').min(1, 'decidedBy is required').max(REVIEWER_MAX);
+
+/** What recordApprovalOutcome accepts from a workflow (ApprovalOutcome; unknown keys dropped). */
+export const approvalOutcomeSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('APPROVED'),
+    decidedBy: decidedBySchema,
+    comment: optional(plainText('comment').max(COMMENT_MAX)),
+    via: viaSchema,
+  }),
+  z.object({ status: z.literal('REJECTED'), decidedBy: decidedBySchema, reason: plainText('reason').max(REASON_MAX), via: viaSchema }),
+  z.object({ status: z.literal('EXPIRED') }),
+  z.object({
+    status: z.enum(['CANCELLED', 'TERMINATED']),
+    reason: optional(plainText('reason').max(REASON_MAX)),
+    by: optional(plainText('by').max(REVIEWER_MAX)),
+  }),
+]);
+
+/** The activity id a workflow names when it records an outcome (Temporal's own limit is 1000 bytes). */
+export const approvalActivityIdSchema = plainText('activityId').min(1, 'activityId is required').max(1000);
+
+/** The non-retryable failure for input that breaks the contract: every problem, named by its field. */
+export function invalidInput(subject: string, error: z.ZodError): ApplicationFailure {
+  const problems = error.issues
+    .map((issue) => `${spellOutForbidden(issue.path.map(String).join('.')) || subject}: ${issue.message}`)
+    .join('; ');
+  return ApplicationFailure.nonRetryable(`Invalid ${subject}: ${problems}`, INVALID_APPROVAL_REQUEST);
+}
 
 /** The outcome of a completed approval activity: never approved on anything but a well-formed approval. */
 export function outcomeOfResult(result: unknown): ApprovalOutcome {
@@ -89,5 +170,12 @@ export function outcomeOfRejection(failure: ApplicationFailure): ApprovalOutcome
       ? ((details as Record<string, unknown>)[name] as string)
       : undefined;
   const via = field('via');
-  return { status: 'REJECTED', decidedBy: field('reviewer') ?? 'unknown', reason: failure.message, ...(via ? { via } : {}) };
+  // Anyone may fail the activity, with any text: keep it within what the outcome may hold.
+  const clean = (text: string, max: number) => spellOutForbidden(text).slice(0, max);
+  return {
+    status: 'REJECTED',
+    decidedBy: clean(field('reviewer') ?? '', REVIEWER_MAX) || 'unknown',
+    reason: clean(failure.message, REASON_MAX),
+    ...(via ? { via } : {}),
+  };
 }

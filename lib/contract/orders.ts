@@ -1,7 +1,7 @@
 // Orders: the demo business object. orderWorkflow maps an order onto the
 // generic approval request. Pure: imported by the workflow bundle.
 import { z } from 'zod';
-import type { ApprovalRequest } from './approval';
+import { plainText, type ApprovalRequest } from './approval';
 import { CURRENCY_MESSAGE, CURRENCY_PATTERN } from './limits';
 
 /** The workflow type that approves an order (worker/workflows.ts exports a function of this name and type). */
@@ -14,14 +14,14 @@ export const orderSchema = z.object({
     .min(1)
     .max(64)
     .regex(/^[A-Za-z0-9._-]+$/, 'id may hold letters, digits, dot, dash and underscore'),
-  customer: z.string().trim().min(1, 'customer is required').max(200),
+  customer: plainText('customer').trim().min(1, 'customer is required').max(200),
   amount: z.number().finite().positive('amount must be more than 0').max(1e12),
   currency: z.string().regex(CURRENCY_PATTERN, CURRENCY_MESSAGE),
   items: z
-    .array(z.object({ sku: z.string().min(1).max(64), qty: z.number().int().positive() }))
+    .array(z.object({ sku: plainText('sku').min(1).max(64), qty: z.number().int().positive() }))
     .max(100)
     .optional(),
-  requestedBy: z.string().max(200).optional(),
+  requestedBy: plainText('requestedBy').max(200).optional(),
 });
 export type Order = z.infer<typeof orderSchema>;
 

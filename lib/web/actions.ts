@@ -8,7 +8,7 @@ import { CodedError } from '../coded-error';
 import { requireUser } from '../auth/session';
 import type { SessionUser } from '../auth/users';
 import type { ApprovalDeps } from '../approvals/deps';
-import { getDb } from '../db';
+import { getDb, isDatabaseBusy } from '../db';
 import { getTemporalClient } from '../temporal';
 
 /** The approvals domain's dependencies in a web process: its database client and its one Temporal client. */
@@ -24,6 +24,8 @@ export function formFields(formData: FormData): Record<string, string> {
   }
   return fields;
 }
+
+const BUSY = 'Countersign is busy right now. Reload in a moment to see what went through, then try again if needed.';
 
 function isMissing(input: unknown, field: string): boolean {
   return typeof input === 'object' && input !== null && field !== 'form' && (input as Record<string, unknown>)[field] === undefined;
@@ -54,6 +56,8 @@ export async function runAction<S extends z.ZodType>(options: {
   } catch (error) {
     if (error instanceof CodedError) return { status: 'error', message: error.message };
     console.error('[countersign] action failed:', error instanceof Error ? error.message : error);
+    // No connection or statement in time: the database is saturated, and waiting longer would not help.
+    if (isDatabaseBusy(error)) return { status: 'error', message: BUSY };
     return { status: 'error', message: 'Countersign could not complete that just now. Try again in a moment.' };
   }
 }

@@ -20,7 +20,18 @@ import { freePorts, killGroup } from '../../scripts/processes';
 import { startTemporalServer } from '../../scripts/temporal';
 import { createActivities } from '../../worker/activities';
 import type { orderWorkflow } from '../../worker/workflows';
-import { env, findApproval, newOrder, ROOT, type Services, uniqueTaskQueue, useServices, waitFor, waitForPendingApproval } from './helpers';
+import {
+  env,
+  findApproval,
+  freezableProxy,
+  newOrder,
+  ROOT,
+  type Services,
+  uniqueTaskQueue,
+  useServices,
+  waitFor,
+  waitForPendingApproval,
+} from './helpers';
 
 /** `npm run worker`'s entry point as a process of its own group, so SIGKILL takes all of it. */
 function startWorkerProcess(extraEnv: Record<string, string>) {
@@ -59,37 +70,6 @@ async function blackHole(): Promise<{ port: number; close(): void }> {
   const { port } = server.address() as net.AddressInfo;
   return {
     port,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
-
-/** A TCP proxy to `target` that can be frozen: bytes stop flowing both ways, connections stay open. */
-async function freezableProxy(target: string): Promise<{ address: string; freeze(): void; close(): void }> {
-  const [host = '127.0.0.1', targetPort = '0'] = target.split(':');
-  let frozen = false;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(targetPort), host);
-    for (const [from, to] of [
-      [client, upstream],
-      [upstream, client],
-    ] as const) {
-      sockets.add(from);
-      from.on('error', () => undefined);
-      from.on('data', (chunk) => {
-        if (!frozen) to.write(chunk);
-      });
-      from.on('close', () => to.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    address: `127.0.0.1:${port}`,
-    freeze: () => void (frozen = true),
     close() {
       for (const socket of sockets) socket.destroy();
       server.close();
@@ -302,7 +282,8 @@ describe('faults', { timeout: 240_000 }, () => {
       assert.equal(decided.recorded, false, 'Temporal has it; the row did not take it');
       await db.$executeRawUnsafe(`DROP TRIGGER test_fail_${tag} ON approval_requests`);
 
-      // The workflow records its outcome, marked as a Countersign decision.
+      // The workflow records its outcome. Nothing in it can prove the dashboard sent it (anyone with
+      // Temporal access could send the same), so it is EXTERNAL: reviewer named by the caller.
       assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), {
         status: 'FULFILLED',
         decidedBy: reviewer,
@@ -310,7 +291,7 @@ describe('faults', { timeout: 240_000 }, () => {
       const row = await findApproval(db, workflowId);
       assert.equal(row?.status, 'APPROVED');
       assert.equal(row?.decidedBy, reviewer);
-      assert.equal(row?.decisionPath, 'DASHBOARD');
+      assert.equal(row?.decisionPath, 'EXTERNAL');
       assert.equal(await db.auditEvent.count({ where: { approvalRequestId: pending.id, action: 'APPROVED' } }), 1);
     } finally {
       await db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_fail_${tag} ON approval_requests`);

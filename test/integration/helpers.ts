@@ -3,6 +3,7 @@
 // TEMPORAL_CLI (scripts/with-services.ts provides all three).
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -280,4 +281,35 @@ export async function startBareApproval(
   });
   services.started.push(workflowId);
   return { handle, pending: await waitForPendingApproval(services.db, workflowId) };
+}
+
+/** A TCP proxy to `target` that can be frozen: bytes stop flowing both ways, connections stay open. */
+export async function freezableProxy(target: string): Promise<{ address: string; freeze(): void; close(): void }> {
+  const [host = '127.0.0.1', targetPort = '0'] = target.split(':');
+  let frozen = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(targetPort), host);
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on('error', () => undefined);
+      from.on('data', (chunk) => {
+        if (!frozen) to.write(chunk);
+      });
+      from.on('close', () => to.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    freeze: () => void (frozen = true),
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
 }

@@ -6,11 +6,24 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, test } from 'node:test';
 import { ActivityNotFoundError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED } from '../../lib/contract/approval';
+import { CompleteAsyncError, Context } from '@temporalio/activity';
+import { APPROVAL_ACTIVITY_ID, APPROVAL_DENIED, approvalRequestSchema } from '../../lib/contract/approval';
+import { orderToApprovalRequest } from '../../lib/contract/orders';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
+import type { Activities } from '../../worker/activities';
 import { createSweeper } from '../../worker/reconciler/sweep';
-import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
+import {
+  approvalClosings,
+  findApproval,
+  newOrder,
+  startBareApproval,
+  startOrder,
+  startPendingOrder,
+  useServices,
+  waitFor,
+  withWorker,
+} from './helpers';
 import { finish, withdrawApproval } from './workflows';
 
 const WORKFLOWS = require.resolve('./workflows');
@@ -241,29 +254,51 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
 
   test('a row that was never written (the activity lost its write) is written from history, and is decided by id', async () => {
     const { db } = services;
-    await withWorker(services, async (taskQueue) => {
-      const { handle, pending } = await startPendingOrder(services, taskQueue);
-      await db.approvalRequest.delete({ where: { id: pending.id } });
-
-      const report = await sweeper(taskQueue).sweep();
-      assert.equal(report.filled, 1, JSON.stringify(report));
-      const row = await findApproval(db, handle.workflowId);
-      assert.ok(row);
-      assert.equal(row.status, 'PENDING');
-      assert.equal(row.attempt, 1);
-      assert.equal(row.taskToken, null, 'history has no token: it is decided by id');
-      assert.equal(row.title, pending.title);
-      assert.deepEqual(row.request, pending.request);
-      assert.ok(Math.abs(row.deadline.getTime() - pending.deadline.getTime()) < 2_000, 'the same window');
-      const events = await db.auditEvent.findMany({
-        where: { approvalRequestId: row.id },
-        select: { action: true, actor: true, path: true },
-      });
-      assert.deepEqual(events, [{ action: 'REQUESTED', actor: 'reconciler', path: 'RECONCILER' }]);
-
-      assert.equal((await sweeper(taskQueue).sweep()).filled, 0, 'a second sweep finds nothing to do');
-      await approve(row.id, 'reviewer@example.com');
-      assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'reviewer@example.com' });
+    // What the activity would have written, had its write not been lost (the audit trail is append-only: no row is deleted).
+    let lost: { request: unknown; deadline: Date } | undefined;
+    const losesItsWrite = (real: Activities): Activities => ({
+      ...real,
+      async requestApproval(input: unknown): Promise<unknown> {
+        lost = { request: input, deadline: new Date(Date.now() + Context.current().info.startToCloseTimeoutMs) };
+        throw new CompleteAsyncError();
+      },
     });
+    await withWorker(
+      services,
+      async (taskQueue) => {
+        const order = newOrder();
+        const handle = await startOrder(services, taskQueue, order);
+        const pending = await waitFor('the approval activity to start', async () => {
+          const started = (await handle.describe()).raw.pendingActivities?.some(
+            (a) => a.activityId === APPROVAL_ACTIVITY_ID && a.state === 2,
+          );
+          return (
+            started && lost && { ...lost, title: orderToApprovalRequest(order).title, request: approvalRequestSchema.parse(lost.request) }
+          );
+        });
+        assert.equal(await findApproval(db, handle.workflowId), null, 'the row was never written');
+
+        const report = await sweeper(taskQueue).sweep();
+        assert.equal(report.filled, 1, JSON.stringify(report));
+        const row = await findApproval(db, handle.workflowId);
+        assert.ok(row);
+        assert.equal(row.status, 'PENDING');
+        assert.equal(row.attempt, 1);
+        assert.equal(row.taskToken, null, 'history has no token: it is decided by id');
+        assert.equal(row.title, pending.title);
+        assert.deepEqual(row.request, pending.request);
+        assert.ok(Math.abs(row.deadline.getTime() - pending.deadline.getTime()) < 2_000, 'the same window');
+        const events = await db.auditEvent.findMany({
+          where: { approvalRequestId: row.id },
+          select: { action: true, actor: true, path: true },
+        });
+        assert.deepEqual(events, [{ action: 'REQUESTED', actor: 'reconciler', path: 'RECONCILER' }]);
+
+        assert.equal((await sweeper(taskQueue).sweep()).filled, 0, 'a second sweep finds nothing to do');
+        await approve(row.id, 'reviewer@example.com');
+        assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'reviewer@example.com' });
+      },
+      { activities: losesItsWrite },
+    );
   });
 });

@@ -46,18 +46,18 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
       db.approvalRequest.findMany({ where: { workflowId }, select: { id: true, attempt: true, taskToken: true, status: true } });
 
     const first = attempt(workflowId, runId, 1);
-    const requested = await recordApprovalRequest(db, first, request, request);
+    const requested = await recordApprovalRequest(db, first, request);
     assert.equal(requested.outcome, 'REQUESTED');
 
     const second = attempt(workflowId, runId, 2);
-    const reissued = await recordApprovalRequest(db, second, request, request);
+    const reissued = await recordApprovalRequest(db, second, request);
     assert.deepEqual(reissued, { id: requested.id, outcome: 'REISSUED' });
     let rows = await find();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.attempt, 2);
     assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken ?? []));
 
-    const late = await recordApprovalRequest(db, { ...attempt(workflowId, runId, 1), taskToken: randomBytes(32) }, request, request);
+    const late = await recordApprovalRequest(db, { ...attempt(workflowId, runId, 1), taskToken: randomBytes(32) }, request);
     assert.deepEqual(late, { id: requested.id, outcome: 'STALE' });
     rows = await find();
     assert.equal(rows.length, 1);
@@ -76,20 +76,20 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     );
   });
 
-  test('stores the request exactly as the workflow sent it; the columns come from the validated one', async () => {
+  test('stores the request as validated (unknown keys and nulls dropped, the title trimmed), and the columns from it', async () => {
     const workflowId = `wf-${randomUUID()}`;
     // As another SDK might send it: nulls for absent fields, a key Countersign does not know.
-    const sent = { title: '  Refund 43  ', summary: null, amount: 7, currency: 'USD', extra: 'kept' };
-    await recordApprovalRequest(db, attempt(workflowId, randomUUID(), 1), approvalRequestSchema.parse(sent), sent);
+    const sent = { title: '  Refund 43  ', summary: null, amount: 7, currency: 'USD', extra: 'not kept' };
+    await recordApprovalRequest(db, attempt(workflowId, randomUUID(), 1), approvalRequestSchema.parse(sent));
     const row = await db.approvalRequest.findFirstOrThrow({ where: { workflowId } });
-    assert.deepEqual(row.request, sent);
+    assert.deepEqual(row.request, { title: 'Refund 43', amount: 7, currency: 'USD' });
     assert.equal(row.title, 'Refund 43');
   });
 
   test('a decided request stays decided when a later attempt of the same run writes', async () => {
     const workflowId = `wf-${randomUUID()}`;
     const runId = randomUUID();
-    const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
+    const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request);
     assert.equal(
       await recordApprovalOutcome(
         db,
@@ -100,7 +100,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
       true,
     );
 
-    const late = await recordApprovalRequest(db, attempt(workflowId, runId, 2), request, request);
+    const late = await recordApprovalRequest(db, attempt(workflowId, runId, 2), request);
     assert.deepEqual(late, { id, outcome: 'STALE' });
     const row = await db.approvalRequest.findUniqueOrThrow({ where: { id }, omit: { taskToken: false } });
     assert.equal(row.status, 'APPROVED');
@@ -114,7 +114,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const key = { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID };
     assert.equal(await recordApprovalOutcome(db, key, { status: 'REJECTED', decidedBy: 'cli', reason: 'No' }, request), true);
 
-    const late = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
+    const late = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request);
     assert.equal(late.outcome, 'STALE');
     const rows = await db.approvalRequest.findMany({ where: { workflowId } });
     assert.equal(rows.length, 1);
@@ -129,8 +129,8 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const workflowId = `wf-${randomUUID()}`;
     const older = { ...attempt(workflowId, randomUUID(), 1), requestedAt: new Date(Date.now() - 60_000) };
     const newer = attempt(workflowId, randomUUID(), 1);
-    const { id } = await recordApprovalRequest(db, newer, request, request);
-    assert.deepEqual(await recordApprovalRequest(db, older, request, request), { id, outcome: 'STALE' });
+    const { id } = await recordApprovalRequest(db, newer, request);
+    assert.deepEqual(await recordApprovalRequest(db, older, request), { id, outcome: 'STALE' });
     const row = await db.approvalRequest.findUniqueOrThrow({ where: { id }, omit: { taskToken: false } });
     assert.equal(row.runId, newer.runId);
     assert.deepEqual(Buffer.from(row.taskToken ?? []), Buffer.from(newer.taskToken ?? []));
@@ -140,7 +140,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const workflowId = `wf-${randomUUID()}`;
     const runId = randomUUID();
     const key = { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID };
-    const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request, request);
+    const { id } = await recordApprovalRequest(db, attempt(workflowId, runId, 1), request);
     // Say a completion landed after the workflow had withdrawn the approval.
     await db.approvalRequest.update({
       where: { id },

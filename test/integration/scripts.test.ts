@@ -11,7 +11,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Db } from '../../lib/db';
 import { orderWorkflowId, type Order } from '../../lib/contract/orders';
-import { createUser, DEMO_USERS, PASSWORD_MIN, seedDemoUsers, verifyCredentials } from '../../lib/auth/users';
+import { createUser, DEMO_USERS, PASSWORD_MAX, PASSWORD_MIN, seedDemoUsers, verifyCredentials } from '../../lib/auth/users';
 import { env, openDb, openServices, ROOT, uniqueTaskQueue, type Services } from './helpers';
 
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -76,7 +76,7 @@ describe('scripts/user.ts (npm run user)', { timeout: 120_000 }, () => {
     await db?.$disconnect();
   });
 
-  test('creates an admin from --email, --role and COUNTERSIGN_PASSWORD, storing only a bcrypt hash that signs in with that password alone', async () => {
+  test('creates an admin from --email, --role and COUNTERSIGN_PASSWORD, storing only an argon2id hash that signs in with that password alone', async () => {
     const address = email();
     const password = newPassword();
     const run = await runScript('user', ['--email', address, '--role', 'admin'], { COUNTERSIGN_PASSWORD: password });
@@ -85,7 +85,7 @@ describe('scripts/user.ts (npm run user)', { timeout: 120_000 }, () => {
     const row = await db.user.findUnique({ where: { email: address } });
     assert.ok(row, 'the users row exists');
     assert.equal(row.role, 'ADMIN');
-    assert.match(row.passwordHash, /^\$2[aby]?\$/, 'the password is stored as a bcrypt hash');
+    assert.match(row.passwordHash, /^\$argon2id\$/, 'the password is stored as an argon2id hash');
     assert.notEqual(row.passwordHash, password);
     assert.ok(!row.passwordHash.includes(password), 'the plain password is not part of the stored hash');
 
@@ -117,6 +117,14 @@ describe('scripts/user.ts (npm run user)', { timeout: 120_000 }, () => {
     const run = await runScript('user', ['--email', address, '--role', 'reviewer'], { COUNTERSIGN_PASSWORD: 'x'.repeat(PASSWORD_MIN - 1) });
     assertExit(run, 2);
     assert.match(run.stderr, new RegExp(`password: the password must be at least ${PASSWORD_MIN} characters`));
+    assert.equal(await db.user.count({ where: { email: address } }), 0);
+  });
+
+  test(`refuses a password longer than ${PASSWORD_MAX} characters: exit 2, says why, creates nothing`, async () => {
+    const address = email();
+    const run = await runScript('user', ['--email', address, '--role', 'reviewer'], { COUNTERSIGN_PASSWORD: 'x'.repeat(PASSWORD_MAX + 1) });
+    assertExit(run, 2);
+    assert.match(run.stderr, new RegExp(`password: the password must be at most ${PASSWORD_MAX} characters`));
     assert.equal(await db.user.count({ where: { email: address } }), 0);
   });
 });

@@ -125,8 +125,11 @@ describe('admin queue statistics', { timeout: 120_000 }, () => {
 
   after(async () => {
     if (!services) return;
-    // The shared queue keeps none of this run's rows; close() then terminates the waiting workflows.
-    await services.db.$executeRaw`DELETE FROM approval_requests WHERE starts_with(workflow_id, ${scope.workflowIdPrefix})`;
+    // The rows written here directly go; the pending ones keep their (append-only) audit trail, so they
+    // stay, and close() terminates their workflows (a reconciler then marks them TERMINATED).
+    await services.db.$executeRaw`
+      DELETE FROM approval_requests r WHERE starts_with(r.workflow_id, ${scope.workflowIdPrefix})
+        AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.approval_request_id = r.id)`;
     await services.close();
   });
 

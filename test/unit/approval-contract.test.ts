@@ -1,8 +1,15 @@
 // The approval contract: what any workflow may send, and what any client may complete with.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { approvalRequestSchema, approvalResultSchema } from '../../lib/contract/approval';
-import { AMOUNT_MAX, COMMENT_MAX } from '../../lib/contract/limits';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  APPROVAL_DENIED,
+  approvalOutcomeSchema,
+  approvalRequestSchema,
+  approvalResultSchema,
+  outcomeOfRejection,
+} from '../../lib/contract/approval';
+import { AMOUNT_MAX, COMMENT_MAX, FIELDS_MAX, REASON_MAX } from '../../lib/contract/limits';
 
 describe('approvalRequestSchema', () => {
   test('accepts a full request', () => {
@@ -94,5 +101,52 @@ describe('approvalResultSchema', () => {
   test(`limits the comment to COMMENT_MAX (${COMMENT_MAX}) characters`, () => {
     assert.equal(approvalResultSchema.safeParse({ approved: true, reviewer: 'ops', comment: 'a'.repeat(COMMENT_MAX) }).success, true);
     assert.equal(approvalResultSchema.safeParse({ approved: true, reviewer: 'ops', comment: 'a'.repeat(COMMENT_MAX + 1) }).success, false);
+  });
+});
+
+describe('hostile text', () => {
+  const HOSTILE = ['\u0000', '\u202A', '\u202E', '\u2066', '\u2069', '\u200E', '\u200F', '\u061C'];
+
+  test('NUL and every bidirectional control are refused in each string of a request, naming the field', () => {
+    for (const c of HOSTILE) {
+      for (const [request, path] of [
+        [{ title: `a${c}b` }, 'title'],
+        [{ title: 'x', summary: c }, 'summary'],
+        [{ title: 'x', requester: c }, 'requester'],
+        [{ title: 'x', fields: { note: `v${c}` } }, 'fields.note'],
+      ] as const) {
+        const result = approvalRequestSchema.safeParse(request);
+        assert.equal(result.success, false, `${path} with U+${c.charCodeAt(0).toString(16)}`);
+        assert.ok(
+          result.error?.issues.some((i) => i.path.join('.') === path && /must not contain NUL or bidirectional/.test(i.message)),
+          JSON.stringify(result.error?.issues),
+        );
+      }
+      const key = approvalRequestSchema.safeParse({ title: 'x', fields: { [`k${c}`]: 1 } });
+      assert.match(key.error?.issues[0]?.message ?? '', /^the field name "k\[U\+[0-9A-F]{4}\]" must not contain/);
+    }
+  });
+
+  test(`fields hold at most FIELDS_MAX (${FIELDS_MAX}) entries`, () => {
+    const fields = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i]));
+    assert.equal(approvalRequestSchema.safeParse({ title: 'x', fields: fields(FIELDS_MAX) }).success, true);
+    const result = approvalRequestSchema.safeParse({ title: 'x', fields: fields(FIELDS_MAX + 1) });
+    assert.deepEqual(result.error?.issues[0]?.path, ['fields']);
+  });
+
+  test('a result naming a reviewer with a bidirectional control is not a valid approval', () => {
+    assert.equal(approvalResultSchema.safeParse({ approved: true, reviewer: 'cfo\u202Eevil' }).success, false);
+  });
+
+  test('an outside rejection is kept within the outcome contract: controls spelled out, long text cut', () => {
+    const failure = ApplicationFailure.create({
+      type: APPROVAL_DENIED,
+      message: `No\u0000${'x'.repeat(REASON_MAX)}`,
+      nonRetryable: true,
+      details: [{ reviewer: 'ops\u202E' }],
+    });
+    const outcome = outcomeOfRejection(failure);
+    assert.equal(approvalOutcomeSchema.safeParse(outcome).success, true, JSON.stringify(outcome).slice(0, 200));
+    assert.ok(outcome.status === 'REJECTED' && outcome.decidedBy === 'ops[U+202E]' && outcome.reason.startsWith('No[U+0000]x'));
   });
 });

@@ -65,6 +65,38 @@ describe('production settings', () => {
   });
 });
 
+describe('NEXTAUTH_URL in production: https, so the sign-in cookies are Secure', () => {
+  const production = (NEXTAUTH_URL: string) => ({ NODE_ENV: 'production', NEXTAUTH_SECRET: 'x'.repeat(32), NEXTAUTH_URL });
+
+  test('an http URL on another host is refused, and the error names NEXTAUTH_URL and https', () => {
+    assert.throws(() => parseEnv('auth', production('http://example.com')), /NEXTAUTH_URL: must be an https:\/\/ URL in production/);
+    assert.throws(() => parseEnv('auth', production('http://10.0.0.5:3000')), /NEXTAUTH_URL/);
+    assert.throws(() => parseEnv('auth', production('http://127.0.0.1.example.com')), /NEXTAUTH_URL/);
+  });
+
+  test('an https URL is accepted', () => {
+    assert.equal(parseEnv('auth', production('https://countersign.example.com')).NEXTAUTH_URL, 'https://countersign.example.com');
+  });
+
+  test('http on a loopback host is accepted, for testing a production build on one machine', () => {
+    for (const url of ['http://127.0.0.1:3100', 'http://localhost:3000', 'http://[::1]:3000']) {
+      assert.equal(parseEnv('auth', production(url)).NEXTAUTH_URL, url);
+    }
+  });
+
+  test('outside production any URL will do', () => {
+    assert.equal(parseEnv('auth', { NEXTAUTH_URL: 'http://example.com' }).NEXTAUTH_URL, 'http://example.com');
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  test('one proxy unless told; a whole number from 1 to 10', () => {
+    assert.equal(parseEnv('auth', {}).TRUSTED_PROXIES, 1);
+    assert.equal(parseEnv('auth', { TRUSTED_PROXIES: '2' }).TRUSTED_PROXIES, 2);
+    for (const bad of ['0', '1.5', 'all', '11']) assert.throws(() => parseEnv('auth', { TRUSTED_PROXIES: bad }), /TRUSTED_PROXIES/, bad);
+  });
+});
+
 describe('APPROVAL_WINDOWS and the reconciler', () => {
   test('two windows unless told; a whole number from 1 to 100', () => {
     assert.equal(parseEnv('approvals', {}).APPROVAL_WINDOWS, 2);

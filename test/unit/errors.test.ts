@@ -15,7 +15,9 @@ describe('ApprovalError', () => {
       PAUSED: 409,
       CLAIMED: 409,
       DUPLICATE: 409,
+      BUSY: 429,
       TEMPORAL_UNAVAILABLE: 503,
+      OVERLOADED: 503,
     };
     for (const [code, status] of Object.entries(expected) as [ApprovalErrorCode, number][]) {
       assert.equal(new ApprovalError(code, 'x').httpStatus, status, code);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { decodeCursor, encodeCursor } from '../../lib/approvals/reads/inbox/cursor';
 import { inboxHref, parseInboxQuery } from '../../lib/approvals/reads/inbox/params';
 import { DEFAULT_INBOX_QUERY, type InboxCursor } from '../../lib/approvals/reads/inbox/query';
-import { escapeLike } from '../../lib/approvals/reads/inbox/sql';
+import { escapeLike } from '../../lib/approvals/reads/search';
 
 const parse = (search: string) => parseInboxQuery(new URLSearchParams(search));
 const ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';

@@ -19,6 +19,13 @@ import { readApprovalTruth, TRUTH_DEADLINE_MS } from '../../lib/approvals/tempor
 const LIST_DEADLINE_MS = 30_000;
 /** A suspect Temporal says is still waiting is not read again for this long. */
 const RECHECK_AFTER_MS = 120_000;
+/**
+ * A request that could not be brought in line (Temporal unreadable, or a row
+ * the database refuses) is tried again after this, doubling with each failure
+ * up to FAILED_RETRY_MAX_MS: never every sweep.
+ */
+const FAILED_RETRY_MS = 30_000;
+const FAILED_RETRY_MAX_MS = 30 * 60_000;
 
 export interface SweepOptions {
   /** The approval activity's task queue: workflows running there are swept. */
@@ -73,6 +80,8 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
   // Each worker starts its round of pending rows somewhere else, so several sweep different rows.
   let cursor: string = randomUUID();
   const notBefore = new Map<string, number>();
+  /** Failures in a row, per request: the backoff after the next one doubles. */
+  const failures = new Map<string, number>();
   const keyString = (key: ApprovalKey) => `${key.workflowId}\u0000${key.runId}\u0000${key.activityId}`;
   return {
     async sweep(now = new Date()) {
@@ -125,10 +134,18 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
           // Still waiting (or not an approval Temporal knows as such), nothing to fix: leave it be for a while.
           if (change === 'none' && truth.state !== 'CLOSED') notBefore.set(name, now.getTime() + RECHECK_AFTER_MS);
           else notBefore.delete(name);
+          failures.delete(name);
         } catch (error) {
-          // One unreadable workflow must not hold up the rest; the next sweep tries again.
+          // One unreadable workflow must not hold up the rest, nor be retried every sweep.
           report.failed += 1;
-          console.error(`[reconciler] ${key.workflowId}/${key.activityId}:`, error instanceof Error ? error.message : error);
+          const failed = (failures.get(name) ?? 0) + 1;
+          failures.set(name, failed);
+          const backoffMs = Math.min(FAILED_RETRY_MS * 2 ** (failed - 1), FAILED_RETRY_MAX_MS);
+          notBefore.set(name, now.getTime() + backoffMs);
+          console.error(
+            `[reconciler] ${key.workflowId}/${key.activityId} (failure ${failed}, next try in ${backoffMs / 1000}s):`,
+            error instanceof Error ? error.message : error,
+          );
         }
       }
       return report;

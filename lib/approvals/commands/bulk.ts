@@ -1,15 +1,13 @@
-// Deciding many requests at once: each one goes through decideApproval on its
-// own (its own row lock, its own Temporal call), a few at a time, and each
-// gets its own answer. One refusal or failure never stops the rest.
+// Deciding many requests at once: each one is decided on its own (its own row
+// lock, its own Temporal call), a few at a time, and each gets its own answer.
+// One refusal or failure never stops the rest.
 import { z } from 'zod';
 import { BULK_MAX } from '../../contract/limits';
 import type { ApprovalDeps } from '../deps';
-import { approveInputSchema, decideApproval, rejectInputSchema, type Decider, type Decision } from './decide';
+import { approveInputSchema, decideInSlot, rejectInputSchema, type Decider, type Decision } from './decide';
 import { ApprovalError, type ApprovalErrorCode } from '../errors';
+import { BULK_LANES, inFlight } from './in-flight';
 import { approvalIdSchema } from './locked-row';
-
-/** Decisions in flight at once: each holds a database connection and a row lock while Temporal answers. */
-const BULK_CONCURRENCY = 4;
 
 /** Ids as sent (repeated form fields), de-duplicated; 1 to BULK_MAX of them. */
 export const bulkIdsSchema = z.preprocess(
@@ -39,6 +37,12 @@ export type BulkItemResult = { id: string; title: string | null } & (
 
 const UNEXPECTED = 'Countersign could not complete this one just now. Try it again in a moment.';
 
+/** Refusals that say the next try would wait and fail the same way; after two in a row the rest are not tried. */
+const NOT_TRIED: Partial<Record<ApprovalErrorCode, string>> = {
+  TEMPORAL_UNAVAILABLE: 'Not tried: Temporal is not answering. Nothing was changed; try again in a moment.',
+  OVERLOADED: 'Not tried: Countersign is busy. Nothing was changed; try again in a moment.',
+};
+
 /** Runs `fn` over `items`, at most `limit` at a time; results in the items' order. */
 async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -59,53 +63,53 @@ function decisionFor(bulk: BulkDecision, id: string): Decision {
     : { decision: 'REJECTED', id, reason: bulk.reason };
 }
 
+/**
+ * Decides each of `bulk.ids` in the decider's free in-flight slots (./in-flight.ts),
+ * `concurrency` at most: the lanes are slots, so a bulk decision never waits
+ * for, or is refused by, its own. BUSY only when the decider has none free.
+ */
 export async function decideApprovals(
   deps: ApprovalDeps,
   bulk: BulkDecision,
   decider: Decider,
-  { concurrency = BULK_CONCURRENCY }: { concurrency?: number } = {},
+  { concurrency = BULK_LANES }: { concurrency?: number } = {},
 ): Promise<BulkItemResult[]> {
   const ids = [...new Set(bulk.ids)];
   // The input schema holds callers to this; a caller that skipped it is a programming error.
   if (ids.length > BULK_MAX) throw new RangeError(`decideApprovals takes at most ${BULK_MAX} requests, not ${ids.length}`);
-  const titles = new Map(
-    (await deps.db.approvalRequest.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } })).map((row) => [
-      row.id,
-      row.title,
-    ]),
-  );
-  // Temporal down: each try costs the 5 s deadline. After two in a row, the rest are not tried.
-  let unavailableInARow = 0;
-  return mapBounded(ids, concurrency, async (id): Promise<BulkItemResult> => {
-    const title = titles.get(id) ?? null;
-    if (unavailableInARow >= 2) {
-      return {
-        id,
-        title,
-        outcome: 'refused',
-        code: 'TEMPORAL_UNAVAILABLE',
-        message: 'Not tried: Temporal is not answering. Nothing was changed; try again in a moment.',
-      };
-    }
-    try {
-      const decided = await decideApproval(deps, decisionFor(bulk, id), decider);
-      unavailableInARow = 0;
-      return {
-        id,
-        title,
-        outcome: 'decided',
-        status: decided.status,
-        decidedBy: decided.decidedBy,
-        decidedAt: decided.decidedAt.toISOString(),
-        recorded: decided.recorded,
-      };
-    } catch (error) {
-      if (error instanceof ApprovalError) {
-        unavailableInARow = error.code === 'TEMPORAL_UNAVAILABLE' ? unavailableInARow + 1 : 0;
-        return { id, title, outcome: 'refused', code: error.code, message: error.message };
+  return inFlight(deps.db).asUser(decider.email, Math.min(concurrency, ids.length), async (lanes) => {
+    const titles = new Map(
+      (await deps.db.approvalRequest.findMany({ where: { id: { in: ids } }, select: { id: true, title: true } })).map((row) => [
+        row.id,
+        row.title,
+      ]),
+    );
+    // Temporal down, or the process saturated: each try costs a deadline. After two such in a row, the rest are not tried.
+    let unavailable: { code: ApprovalErrorCode; inARow: number } = { code: 'TEMPORAL_UNAVAILABLE', inARow: 0 };
+    return mapBounded(ids, lanes, async (id): Promise<BulkItemResult> => {
+      const title = titles.get(id) ?? null;
+      const notTried = NOT_TRIED[unavailable.code];
+      if (unavailable.inARow >= 2 && notTried) return { id, title, outcome: 'refused', code: unavailable.code, message: notTried };
+      try {
+        const decided = await decideInSlot(deps, decisionFor(bulk, id), decider);
+        unavailable = { ...unavailable, inARow: 0 };
+        return {
+          id,
+          title,
+          outcome: 'decided',
+          status: decided.status,
+          decidedBy: decided.decidedBy,
+          decidedAt: decided.decidedAt.toISOString(),
+          recorded: decided.recorded,
+        };
+      } catch (error) {
+        if (error instanceof ApprovalError) {
+          unavailable = NOT_TRIED[error.code] ? { code: error.code, inARow: unavailable.inARow + 1 } : { ...unavailable, inARow: 0 };
+          return { id, title, outcome: 'refused', code: error.code, message: error.message };
+        }
+        console.error(`[countersign] bulk decision on approval ${id} failed:`, error instanceof Error ? error.message : error);
+        return { id, title, outcome: 'failed', message: UNEXPECTED };
       }
-      console.error(`[countersign] bulk decision on approval ${id} failed:`, error instanceof Error ? error.message : error);
-      return { id, title, outcome: 'failed', message: UNEXPECTED };
-    }
+    });
   });
 }

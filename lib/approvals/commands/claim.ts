@@ -12,6 +12,7 @@ import {
   acknowledgeCancelled,
   approvalIdSchema,
   heartbeatLocked,
+  inLockedTransaction,
   lockPendingRow,
   temporalUnavailable,
   type ClaimHeartbeat,
@@ -19,6 +20,7 @@ import {
 } from './locked-row';
 import type { ApprovalDeps } from '../deps';
 import { explainGoneActivity } from './explain-gone';
+import { inFlight } from './in-flight';
 
 export const claimInputSchema = z.object({ id: approvalIdSchema });
 export type ClaimInput = z.infer<typeof claimInputSchema>;
@@ -62,33 +64,35 @@ type Outcome = { kind: 'ok'; change: ClaimChange } | { kind: 'gone' | 'cancelled
  * Moves the claim of a pending request under its row lock: `plan` looks at
  * the locked row and says what to do (or throws a refusal). Temporal hears the
  * new holder first; the row and the audit trail change only when it said yes.
+ * It takes one of the actor's in-flight slots, as a decision does.
  */
-async function moveClaim(deps: ApprovalDeps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
+function moveClaim(deps: ApprovalDeps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
+  return inFlight(deps.db).asUser(actor, 1, () => moveClaimInSlot(deps, id, actor, plan));
+}
+
+async function moveClaimInSlot(deps: ApprovalDeps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
   const { db, temporal } = deps;
-  const outcome = await db.$transaction(
-    async (tx): Promise<Outcome> => {
-      const row = await lockPendingRow(tx, id);
-      const move = plan(row);
-      if (!move)
-        return { kind: 'ok', change: { claimedBy: row.claimed_by, claimedAt: row.claimed_at, previous: row.claimed_by, changed: false } };
-      const claimedAt = move.to ? new Date() : null;
-      const heartbeat: ClaimHeartbeat = { claimedBy: move.to, claimedAt: claimedAt?.toISOString() ?? null };
-      const answer = await heartbeatLocked(tx, temporal, row, heartbeat, actor);
-      if (answer !== 'ok') return { kind: answer, row };
-      await tx.approvalRequest.update({ where: { id: row.id }, data: { claimedBy: move.to, claimedAt } });
-      await tx.auditEvent.create({
-        data: {
-          approvalRequestId: row.id,
-          actor,
-          action: move.action,
-          path: 'DASHBOARD',
-          details: move.details(heartbeat, row.claimed_by),
-        },
-      });
-      return { kind: 'ok', change: { claimedBy: move.to, claimedAt, previous: row.claimed_by, changed: true } };
-    },
-    { maxWait: 30_000, timeout: 30_000 },
-  );
+  const outcome = await inLockedTransaction(db, async (tx): Promise<Outcome> => {
+    const row = await lockPendingRow(tx, id);
+    const move = plan(row);
+    if (!move)
+      return { kind: 'ok', change: { claimedBy: row.claimed_by, claimedAt: row.claimed_at, previous: row.claimed_by, changed: false } };
+    const claimedAt = move.to ? new Date() : null;
+    const heartbeat: ClaimHeartbeat = { claimedBy: move.to, claimedAt: claimedAt?.toISOString() ?? null };
+    const answer = await heartbeatLocked(tx, temporal, row, heartbeat, actor);
+    if (answer !== 'ok') return { kind: answer, row };
+    await tx.approvalRequest.update({ where: { id: row.id }, data: { claimedBy: move.to, claimedAt } });
+    await tx.auditEvent.create({
+      data: {
+        approvalRequestId: row.id,
+        actor,
+        action: move.action,
+        path: 'DASHBOARD',
+        details: move.details(heartbeat, row.claimed_by),
+      },
+    });
+    return { kind: 'ok', change: { claimedBy: move.to, claimedAt, previous: row.claimed_by, changed: true } };
+  });
   if (outcome.kind !== 'ok') {
     if (outcome.kind === 'cancelled') throw await acknowledgeCancelled(temporal, outcome.row);
     throw await explainGoneActivity(deps, keyOf(outcome.row)).catch((cause: unknown) =>

@@ -5,19 +5,22 @@
 // decision. The row changes only after Temporal accepted the decision; if the
 // database then fails, the decision stands and the row is reconciled (the
 // workflow records its outcome, and the reconciler reads it from history).
+// What that lock and its connection may cost is bounded in ./in-flight.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { APPROVAL_DENIED, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../../contract/approval';
 import { COMMENT_MAX, REASON_MAX } from '../../contract/limits';
 import type { ApprovalDeps } from '../deps';
-import { ActivityGoneError, callActivity, keyOf } from '../temporal/activity-call';
+import { ActivityGoneError, callActivity, completionDeadline, keyOf } from '../temporal/activity-call';
 import { ApprovalError, claimedByOther } from '../errors';
+import { inFlight } from './in-flight';
 import {
   acknowledgeCancelled,
   approvalIdSchema,
   claimDetails,
   heartbeatLocked,
+  inLockedTransaction,
   lockPendingRow,
   temporalUnavailable,
   type LockedRow,
@@ -72,55 +75,59 @@ function send(client: Client, decision: Decision, reviewer: string) {
     target instanceof Uint8Array ? client.activity.fail(target, failure) : client.activity.fail(target, failure);
 }
 
-export async function decideApproval(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
+/** Decides one request: one of the decider's in-flight slots, refused (BUSY) when they have none free. */
+export function decideApproval(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
+  return inFlight(deps.db).asUser(decider.email, 1, () => decideInSlot(deps, decision, decider));
+}
+
+/** decideApproval for a caller that already holds one of the decider's slots (a bulk decision's lane). */
+export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
   let accepted: { id: string; decidedAt: Date } | undefined;
   let gone: LockedRow | undefined;
   let cancelled: LockedRow | undefined;
   try {
-    const decided = await db.$transaction(
-      async (tx) => {
-        const row = await lockPendingRow(tx, decision.id);
-        if (row.claimed_by && row.claimed_by !== decider.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-        // Is the approval still wanted? Temporal accepts a completion even
-        // after the workflow cancelled the activity, so ask first (the claim's
-        // details go along unchanged). A cancelled one is closed, not decided.
-        const answer = await heartbeatLocked(tx, temporal, row, claimDetails(row), decider.email);
-        if (answer === 'cancelled') {
-          cancelled = row;
-          return undefined;
+    const decided = await inLockedTransaction(db, async (tx) => {
+      const row = await lockPendingRow(tx, decision.id);
+      if (row.claimed_by && row.claimed_by !== decider.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+      // The heartbeat and the completion share one deadline: a slow Temporal holds the lock 5 s at most.
+      const deadline = completionDeadline();
+      // Is the approval still wanted? Temporal accepts a completion even
+      // after the workflow cancelled the activity, so ask first (the claim's
+      // details go along unchanged). A cancelled one is closed, not decided.
+      const answer = await heartbeatLocked(tx, temporal, row, claimDetails(row), decider.email, deadline);
+      if (answer === 'cancelled') {
+        cancelled = row;
+        return undefined;
+      }
+      // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
+      try {
+        await callActivity(temporal, row, send(temporal, decision, decider.email), deadline);
+      } catch (error) {
+        if (error instanceof ActivityGoneError) {
+          gone = row;
+          throw error;
         }
-        // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
-        try {
-          await callActivity(temporal, row, send(temporal, decision, decider.email));
-        } catch (error) {
-          if (error instanceof ActivityGoneError) {
-            gone = row;
-            throw error;
-          }
-          throw temporalUnavailable(row.id, error);
-        }
-        accepted = { id: row.id, decidedAt: new Date() };
-        await tx.approvalRequest.update({
-          where: { id: row.id },
-          data: {
-            status: decision.decision,
-            decidedBy: decider.email,
-            decidedAt: accepted.decidedAt,
-            decisionPath: 'DASHBOARD',
-            comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-            reason: decision.decision === 'REJECTED' ? decision.reason : null,
-            taskToken: null, // a spent token is of no use to anyone
-          },
-        });
-        await tx.auditEvent.create({
-          data: { approvalRequestId: row.id, actor: decider.email, action: decision.decision, path: 'DASHBOARD', at: accepted.decidedAt },
-        });
-        return { id: row.id, status: decision.decision, decidedBy: decider.email, decidedAt: accepted.decidedAt, recorded: true };
-      },
-      // Waiting for the lock and the Temporal calls all fit well inside this.
-      { maxWait: 30_000, timeout: 30_000 },
-    );
+        throw temporalUnavailable(row.id, error);
+      }
+      accepted = { id: row.id, decidedAt: new Date() };
+      await tx.approvalRequest.update({
+        where: { id: row.id },
+        data: {
+          status: decision.decision,
+          decidedBy: decider.email,
+          decidedAt: accepted.decidedAt,
+          decisionPath: 'DASHBOARD',
+          comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+          reason: decision.decision === 'REJECTED' ? decision.reason : null,
+          taskToken: null, // a spent token is of no use to anyone
+        },
+      });
+      await tx.auditEvent.create({
+        data: { approvalRequestId: row.id, actor: decider.email, action: decision.decision, path: 'DASHBOARD', at: accepted.decidedAt },
+      });
+      return { id: row.id, status: decision.decision, decidedBy: decider.email, decidedAt: accepted.decidedAt, recorded: true };
+    });
     if (cancelled) throw await acknowledgeCancelled(temporal, cancelled);
     if (!decided) throw new Error('unreachable: a transaction without a decision was not cancelled');
     return decided;

@@ -3,10 +3,11 @@
 // still wanted (a cancelled activity answers so) before anything is changed.
 import { ActivityCancelledError, ActivityPausedError, type Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { Db } from '../../db';
-import { ActivityGoneError, callActivity, type ActivityRow } from '../temporal/activity-call';
+import { isDatabaseBusy, poolSettings, type Db } from '../../db';
+import { ActivityGoneError, callActivity, COMPLETION_DEADLINE_MS, completionDeadline, type ActivityRow } from '../temporal/activity-call';
 import type { ApprovalStatus } from '../../contract/statuses';
-import { ApprovalError, notPending, paused } from '../errors';
+import { ApprovalError, notPending, overloaded, paused } from '../errors';
+import { inFlight } from './in-flight';
 
 /** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
 export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
@@ -21,6 +22,33 @@ export interface LockedRow extends ActivityRow {
 }
 
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** Room for a locked transaction's own statements (the lock taken, the writes), beyond the lock wait and Temporal. */
+const WRITES_MS = 5_000;
+
+/**
+ * Runs `fn` in a transaction that locks a row and then waits for Temporal: in
+ * one of the process's locked connections (./in-flight.ts), with every wait
+ * bounded, and "busy" instead of a driver's timeout.
+ */
+export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { connectTimeoutMs, statementTimeoutMs } = poolSettings(db);
+  try {
+    return await inFlight(db).holdingConnection(() =>
+      db.$transaction(fn, {
+        // Prisma's maxWait does not cut the wait for a connection short (it
+        // checks once the pool has answered); the pool's connect timeout does.
+        maxWait: connectTimeoutMs,
+        // The lock wait is one statement; the Temporal calls share one deadline.
+        timeout: statementTimeoutMs + COMPLETION_DEADLINE_MS + WRITES_MS,
+      }),
+    );
+  } catch (error) {
+    if (!isDatabaseBusy(error)) throw error;
+    console.error('[countersign] a locked transaction gave up waiting:', error instanceof Error ? error.message : error);
+    throw overloaded();
+  }
+}
 
 /** Locks the row for the rest of the transaction; refuses one that is gone or closed. */
 export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
@@ -59,7 +87,7 @@ const CANCELLED_REASON = 'The workflow cancelled the approval';
  * Heartbeats the locked row's activity with `details`. 'cancelled': the
  * workflow withdrew the approval, and the row is now CANCELLED (in this
  * transaction); 'gone': Temporal no longer has the activity. Other failures
- * throw a coded error.
+ * throw a coded error. `deadline`: the one the caller's other calls share.
  */
 export async function heartbeatLocked(
   tx: Tx,
@@ -67,10 +95,15 @@ export async function heartbeatLocked(
   row: LockedRow,
   details: ClaimHeartbeat,
   actor: string,
+  deadline: number = completionDeadline(),
 ): Promise<'ok' | 'cancelled' | 'gone'> {
   try {
-    await callActivity(temporal, row, (target) =>
-      target instanceof Uint8Array ? temporal.activity.heartbeat(target, details) : temporal.activity.heartbeat(target, details),
+    await callActivity(
+      temporal,
+      row,
+      (target) =>
+        target instanceof Uint8Array ? temporal.activity.heartbeat(target, details) : temporal.activity.heartbeat(target, details),
+      deadline,
     );
     return 'ok';
   } catch (error) {

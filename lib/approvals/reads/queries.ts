@@ -1,8 +1,10 @@
 // Reads for the inbox and the admin queue. They return plain view objects:
 // no task token (the client omits it too), no Decimal, nothing a browser must not see.
+import { Prisma } from '@prisma/client';
 import type { ApprovalStatus, DecisionPath } from '../../contract/statuses';
 import type { Db } from '../../db';
 import { approvalRequestSchema, type ApprovalRequest } from '../../contract/approval';
+import { searchMatches } from './search';
 
 export interface ApprovalSummary {
   id: string;
@@ -87,29 +89,32 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
   return { ...toSummary(row), request: request.success ? request.data : { title: row.title } };
 }
 
-/** The admin queue's list: pending requests, soonest deadline first, optionally narrowed by title, customer or workflow id. */
+/**
+ * The admin queue's list: pending requests, soonest deadline first, optionally
+ * narrowed to those whose title, customer or workflow id contains `search`
+ * (literally: % and _ are characters, as in the inbox).
+ */
 export async function listAdminQueue(
   db: Db,
   { search, limit = 200 }: { search?: string; limit?: number } = {},
 ): Promise<{ rows: ApprovalSummary[]; total: number }> {
   const text = search?.trim();
-  const where = {
-    status: 'PENDING' as const,
-    ...(text
-      ? {
-          OR: [
-            { title: { contains: text, mode: 'insensitive' as const } },
-            { customer: { contains: text, mode: 'insensitive' as const } },
-            { workflowId: { contains: text, mode: 'insensitive' as const } },
-          ],
-        }
-      : {}),
-  };
-  const [rows, total] = await Promise.all([
-    db.approvalRequest.findMany({ where, orderBy: [{ deadline: 'asc' }, { id: 'asc' }], take: limit, select: summarySelect }),
-    db.approvalRequest.count({ where }),
+  const where = Prisma.sql`status = 'PENDING'${text ? Prisma.sql` AND ${searchMatches(text)}` : Prisma.empty}`;
+  const [page, counted] = await Promise.all([
+    db.$queryRaw<
+      { id: string }[]
+    >`SELECT id::text AS id FROM approval_requests WHERE ${where} ORDER BY deadline ASC, id ASC LIMIT ${limit}`,
+    db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM approval_requests WHERE ${where}`,
   ]);
-  return { rows: rows.map(toSummary), total };
+  const ids = page.map((r) => r.id);
+  const found = await db.approvalRequest.findMany({ where: { id: { in: ids }, status: 'PENDING' }, select: summarySelect });
+  const byId = new Map(found.map((row) => [row.id, row]));
+  // In the page's order; a row decided in between is left out.
+  const rows = ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [toSummary(row)] : [];
+  });
+  return { rows, total: counted[0]?.total ?? 0 };
 }
 
 export interface Assignee {

@@ -2,9 +2,13 @@
 // (through an activity) and by the reconciler (reading history). A decision
 // made outside Countersign (the temporal CLI, another SDK) reaches the inbox
 // this way: the database follows Temporal.
+//
+// Nothing here writes path DASHBOARD: only the dashboard's own transaction
+// (commands/decide.ts) does. A decision arriving here was made by whoever
+// completed the activity, and names whichever reviewer its caller chose.
 import { randomUUID } from 'node:crypto';
-import { VIA_COUNTERSIGN, type ApprovalKey, type ApprovalOutcome, type ApprovalRequest } from '../../contract/approval';
-import type { ApprovalStatus } from '../../contract/statuses';
+import type { ApprovalKey, ApprovalOutcome, ApprovalRequest } from '../../contract/approval';
+import type { ApprovalStatus, DecisionPath } from '../../contract/statuses';
 import type { Db } from '../../db';
 import { requestColumns } from './columns';
 
@@ -15,10 +19,11 @@ export interface OutcomeSource {
   at?: Date;
 }
 
-type Path = 'DASHBOARD' | 'EXTERNAL' | 'WORKER' | 'RECONCILER';
+type Path = Exclude<DecisionPath, 'DASHBOARD'>;
 
+/** A decision seen in Temporal is EXTERNAL whatever its result says (`via` included): anyone with Temporal access can send one. */
 function pathOf(outcome: ApprovalOutcome, source: OutcomeSource): Path {
-  if (outcome.status === 'APPROVED' || outcome.status === 'REJECTED') return outcome.via === VIA_COUNTERSIGN ? 'DASHBOARD' : 'EXTERNAL';
+  if (outcome.status === 'APPROVED' || outcome.status === 'REJECTED') return 'EXTERNAL';
   return source.recordedBy === 'reconciler' ? 'RECONCILER' : 'WORKER';
 }
 
@@ -42,7 +47,10 @@ function columnsOf(outcome: ApprovalOutcome) {
  * outran the activity's own write (so that late write cannot reopen it), takes
  * over a row left by an older run, and corrects a row closed differently (a
  * decision Temporal accepted after the workflow had withdrawn the approval).
- * Without it (the reconciler), only a pending row of this run changes.
+ * A decision the dashboard recorded is never overwritten: no other run takes
+ * over its row, and this run may only correct it to CANCELLED (the withdrawn
+ * case, ARCHITECTURE.md "Cancelled means cancelled").
+ * Without the request (the reconciler), only a pending row of this run changes.
  * Returns true when this call changed the row.
  */
 export async function recordApprovalOutcome(
@@ -83,8 +91,11 @@ export async function recordApprovalOutcome(
           reason = EXCLUDED.reason,
           task_token = NULL,
           updated_at = now()
-        WHERE (r.run_id = EXCLUDED.run_id AND (r.status = 'PENDING' OR r.status <> EXCLUDED.status))
-          OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at)
+        WHERE (r.run_id = EXCLUDED.run_id AND (
+            r.status = 'PENDING'
+            OR (r.status <> EXCLUDED.status AND (r.decision_path IS DISTINCT FROM 'DASHBOARD' OR EXCLUDED.status = 'CANCELLED'))
+          ))
+          OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at AND r.decision_path IS DISTINCT FROM 'DASHBOARD')
         RETURNING r.id`;
     } else {
       rows = await tx.$queryRaw<{ id: string }[]>`

@@ -27,15 +27,13 @@ export interface RecordedApprovalRequest {
 }
 
 /**
- * @param request the validated request, for the columns
- * @param sent the request exactly as the workflow sent it, stored as is
+ * @param request the validated request: stored as parsed (keys the contract does not know are dropped), and the columns come from it
  * @param recordedBy the activity itself, or the reconciler (from history, when the activity's write was lost)
  */
 export async function recordApprovalRequest(
   db: Db,
   attempt: ApprovalAttempt,
   request: ApprovalRequest,
-  sent: unknown,
   recordedBy: 'worker' | 'reconciler' = 'worker',
 ): Promise<RecordedApprovalRequest> {
   const columns = requestColumns(request);
@@ -53,7 +51,7 @@ export async function recordApprovalRequest(
         amount, currency, status, requested_at, deadline, updated_at
       ) VALUES (
         ${randomUUID()}::uuid, ${attempt.workflowId}, ${attempt.runId}, ${attempt.activityId}, ${attempt.attempt},
-        ${attempt.taskToken ? Buffer.from(attempt.taskToken) : null}, ${JSON.stringify(sent)}::jsonb, ${columns.title}, ${columns.customer},
+        ${attempt.taskToken ? Buffer.from(attempt.taskToken) : null}, ${JSON.stringify(request)}::jsonb, ${columns.title}, ${columns.customer},
         ${columns.amount}::numeric, ${columns.currency},
         'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now()
       )

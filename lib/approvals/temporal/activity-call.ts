@@ -4,8 +4,15 @@
 import { ActivityCompletionError, ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { ApprovalKey } from '../../contract/approval';
 
-/** Every call to the activity answers within this, fallback by id included, even for a dead or garbled token. */
+/**
+ * Every call to the activity answers within this, fallback by id included,
+ * even for a dead or garbled token. A decision's heartbeat and completion
+ * share one: it bounds how long a slow Temporal holds the row lock.
+ */
 export const COMPLETION_DEADLINE_MS = 5_000;
+
+/** The deadline of a call, or of calls made together, that start now. */
+export const completionDeadline = (): number => Date.now() + COMPLETION_DEADLINE_MS;
 
 /** The columns a locked row gives for reaching its activity. */
 export interface ActivityRow {
@@ -31,11 +38,15 @@ export const keyOf = (row: ActivityRow): ApprovalKey => ({ workflowId: row.workf
  * Runs `call` against the activity: by token first; when the token's attempt
  * is over (NotFound) or the server cannot read it, by id. Throws
  * ActivityGoneError when neither reaches a waiting activity; any other error
- * (an unreachable server, the deadline) is passed on.
+ * (an unreachable server, the deadline) is passed on. Both tries share
+ * `deadline` (epoch ms): a server that stops answering costs 5 s, not 10.
  */
-export async function callActivity(client: Client, row: ActivityRow, call: (target: ActivityTarget) => Promise<unknown>): Promise<void> {
-  // One deadline for both tries: a server that stops answering costs 5 s, not 10.
-  const deadline = Date.now() + COMPLETION_DEADLINE_MS;
+export async function callActivity(
+  client: Client,
+  row: ActivityRow,
+  call: (target: ActivityTarget) => Promise<unknown>,
+  deadline: number = completionDeadline(),
+): Promise<void> {
   const withDeadline = (target: ActivityTarget) => client.connection.withDeadline(deadline, () => call(target));
   if (row.task_token && row.task_token.length > 0) {
     try {

@@ -67,7 +67,6 @@ export async function applyApprovalTruth(deps: ReconcileDeps, key: ApprovalKey, 
       deadline: truth.deadline ?? now,
     },
     request.data,
-    truth.request,
     'reconciler',
   );
   return recorded.outcome === 'STALE' ? 'none' : 'filled';

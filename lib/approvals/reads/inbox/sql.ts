@@ -2,6 +2,7 @@
 // the count. Sort columns and casts are fixed SQL, never user input.
 import { Prisma } from '@prisma/client';
 import { APPROVAL_STATUSES, type ApprovalStatus } from '../../../contract/statuses';
+import { containsPattern, SEARCH_EXPRESSION, searchMatches } from '../search';
 import { INBOX_PAGE_SIZE, type InboxCursor, type InboxQuery, type InboxSort } from './query';
 
 /**
@@ -23,16 +24,6 @@ const OUTER_COLUMNS = Prisma.raw(
   'id, title, customer, amount, currency, status, attempt, "claimedBy", "requestedAt", deadline, "decidedBy"',
 );
 
-/** The free-text expression the trigram index (migration 20261128213705_inbox) is built on. */
-const SEARCH_EXPRESSION = Prisma.raw(`lower(title || ' ' || coalesce(customer, '') || ' ' || workflow_id)`);
-
-/** LIKE metacharacters taken literally (backslash is PostgreSQL's default LIKE escape). */
-export function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-const containsPattern = (value: string) => Prisma.sql`'%' || lower(${escapeLike(value)}) || '%'`;
-
 function statusesOf(query: InboxQuery): ApprovalStatus[] {
   const chosen = query.status === 'all' ? [...APPROVAL_STATUSES] : [query.status.toUpperCase() as ApprovalStatus];
   // Overdue means pending and past its deadline, whatever else was asked.
@@ -52,7 +43,7 @@ function filterConditions(query: InboxQuery, me: string, now: Date): Prisma.Sql[
   }
   if (query.mine) where.push(Prisma.sql`claimed_by = ${me}`);
   if (query.overdue) where.push(Prisma.sql`deadline < CAST(${now.toISOString()} AS timestamp(3))`);
-  if (query.q !== undefined) where.push(Prisma.sql`${SEARCH_EXPRESSION} LIKE ${containsPattern(query.q)}`);
+  if (query.q !== undefined) where.push(searchMatches(query.q));
   return where;
 }
 
