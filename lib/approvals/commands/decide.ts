@@ -134,7 +134,8 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
   } catch (error) {
     if (accepted) {
       // Temporal has the decision; only our copy failed. The workflow records
-      // its outcome (marked as ours by `via`), and the reconciler backs it up.
+      // its outcome (as EXTERNAL: only this transaction may write DASHBOARD),
+      // and the reconciler backs it up.
       console.error(
         `[countersign] approval ${accepted.id} was decided in Temporal but not stored:`,
         error instanceof Error ? error.message : error,
