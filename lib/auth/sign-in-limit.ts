@@ -6,7 +6,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { databaseEnv } from '../env';
+import { databaseEnv, databasePoolEnv } from '../env';
 import { SIGN_IN_LIMITS, type LimitRule, type LimitScope } from './sign-in-rules';
 
 /** How long blocks are remembered for the doubling. */
@@ -117,10 +117,21 @@ export function createSignInLimiter(pool: Pool): SignInLimiter {
   };
 }
 
+/** Small, and bounded like the main pool: a stalled database refuses a sign-in in time instead of hanging it. */
+function signInPool(): Pool {
+  const { DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT } = databasePoolEnv();
+  return new Pool({
+    connectionString: databaseEnv().DATABASE_URL,
+    max: 4,
+    connectionTimeoutMillis: DATABASE_CONNECT_TIMEOUT,
+    statement_timeout: DATABASE_STATEMENT_TIMEOUT,
+  });
+}
+
 const globalForLimiter = globalThis as unknown as { countersignSignInLimiter?: SignInLimiter };
 
 /** One per process, on its own small pool (Prisma's is for the domain's queries). */
 export function getSignInLimiter(): SignInLimiter {
-  globalForLimiter.countersignSignInLimiter ??= createSignInLimiter(new Pool({ connectionString: databaseEnv().DATABASE_URL, max: 4 }));
+  globalForLimiter.countersignSignInLimiter ??= createSignInLimiter(signInPool());
   return globalForLimiter.countersignSignInLimiter;
 }

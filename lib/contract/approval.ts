@@ -122,7 +122,13 @@ export const approvalOutcomeSchema = z.discriminatedUnion('status', [
     comment: optional(plainText('comment').max(COMMENT_MAX)),
     via: viaSchema,
   }),
-  z.object({ status: z.literal('REJECTED'), decidedBy: decidedBySchema, reason: plainText('reason').max(REASON_MAX), via: viaSchema }),
+  z.object({
+    status: z.literal('REJECTED'),
+    decidedBy: decidedBySchema,
+    // A Go caller's nil reason arrives as null.
+    reason: z.preprocess((v) => v ?? '', plainText('reason').max(REASON_MAX)),
+    via: viaSchema,
+  }),
   z.object({ status: z.literal('EXPIRED') }),
   z.object({
     status: z.enum(['CANCELLED', 'TERMINATED']),
@@ -169,13 +175,12 @@ export function outcomeOfRejection(failure: ApplicationFailure): ApprovalOutcome
     details && typeof details === 'object' && name in details && typeof (details as Record<string, unknown>)[name] === 'string'
       ? ((details as Record<string, unknown>)[name] as string)
       : undefined;
-  const via = field('via');
   // Anyone may fail the activity, with any text: keep it within what the outcome may hold.
+  // `via` is not carried: it decides nothing (only the dashboard's own transaction writes DASHBOARD).
   const clean = (text: string, max: number) => spellOutForbidden(text).slice(0, max);
   return {
     status: 'REJECTED',
     decidedBy: clean(field('reviewer') ?? '', REVIEWER_MAX) || 'unknown',
     reason: clean(failure.message, REASON_MAX),
-    ...(via ? { via } : {}),
   };
 }

@@ -18,18 +18,13 @@ export const CURRENCY_MESSAGE = 'currency must be an ISO 4217 code such as USD';
 /**
  * Characters no text from a workflow or a decider may hold: NUL (PostgreSQL
  * refuses it, so the row could never be written) and the bidirectional
- * controls that make text read differently from what it says (U+202A-U+202E,
- * U+2066-U+2069, U+200E, U+200F, U+061C).
+ * embedding, override and isolate controls that make text read differently
+ * from what it says (U+202A-U+202E, U+2066-U+2069, "Trojan Source"). The
+ * plain direction marks (U+200E, U+200F, U+061C) are ordinary in right-to-left
+ * text and allowed.
  */
 function isForbiddenCharacter(code: number): boolean {
-  return (
-    code === 0x0000 ||
-    code === 0x061c ||
-    code === 0x200e ||
-    code === 0x200f ||
-    (code >= 0x202a && code <= 0x202e) ||
-    (code >= 0x2066 && code <= 0x2069)
-  );
+  return code === 0x0000 || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
 }
 
 const codePoint = (code: number) => `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;

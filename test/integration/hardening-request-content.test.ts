@@ -70,17 +70,17 @@ describe('hostile request content', { timeout: 180_000 }, () => {
           title: 'Looks fine',
           summary: 'Pay \u202Eevil',
           requester: 'ops\u2066',
-          currency: 'US\u200FD',
-          fields: { ['iban\u202D']: 'x', note: 'a\u061Cb', clean: 'ok' },
+          currency: 'US\u202CD',
+          fields: { ['iban\u202D']: 'x', note: 'a\u2069b', clean: 'ok', rtl: 'שלום\u200F' },
         });
         assert.equal(failure.type, INVALID_APPROVAL_REQUEST);
         assert.equal(failure.nonRetryable, true);
         for (const named of [
           /summary: summary must not contain .*U\+202E/,
           /requester: requester must not contain .*U\+2066/,
-          /currency: currency must not contain .*U\+200F/,
+          /currency: currency must not contain .*U\+202C/,
           /fields: the field name "iban\[U\+202D\]" must not contain/,
-          /fields\.note: the value must not contain .*U\+061C/,
+          /fields\.note: the value must not contain .*U\+2069/,
         ]) {
           assert.match(failure.message, named);
         }

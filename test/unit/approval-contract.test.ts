@@ -105,7 +105,7 @@ describe('approvalResultSchema', () => {
 });
 
 describe('hostile text', () => {
-  const HOSTILE = ['\u0000', '\u202A', '\u202E', '\u2066', '\u2069', '\u200E', '\u200F', '\u061C'];
+  const HOSTILE = ['\u0000', '\u202A', '\u202C', '\u202E', '\u2066', '\u2067', '\u2069'];
 
   test('NUL and every bidirectional control are refused in each string of a request, naming the field', () => {
     for (const c of HOSTILE) {
@@ -136,6 +136,12 @@ describe('hostile text', () => {
 
   test('a result naming a reviewer with a bidirectional control is not a valid approval', () => {
     assert.equal(approvalResultSchema.safeParse({ approved: true, reviewer: 'cfo\u202Eevil' }).success, false);
+  });
+
+  test("a rejection whose reason is null (a Go caller's nil) is recorded with an empty reason", () => {
+    const parsed = approvalOutcomeSchema.safeParse({ status: 'REJECTED', decidedBy: 'ops', reason: null });
+    assert.equal(parsed.success, true);
+    assert.ok(parsed.data?.status === 'REJECTED' && parsed.data.reason === '');
   });
 
   test('an outside rejection is kept within the outcome contract: controls spelled out, long text cut', () => {

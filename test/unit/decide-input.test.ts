@@ -55,4 +55,11 @@ describe('rejectInputSchema', () => {
   test('rejects an id that is not a uuid as an unknown request', () => {
     assert.deepEqual(messages(rejectInputSchema.safeParse({ id: '42', reason: 'no' })), ['Unknown request']);
   });
+
+  test('a comment or reason with a bidirectional control is refused before anything is sent; right-to-left marks are fine', () => {
+    const id = randomUUID();
+    assert.match(messages(approveInputSchema.safeParse({ id, comment: 'ok\u202Eevil' })).join(), /Comment must not contain .*U\+202E/);
+    assert.match(messages(rejectInputSchema.safeParse({ id, reason: 'no\u0000' })).join(), /Reason must not contain .*U\+0000/);
+    assert.equal(approveInputSchema.safeParse({ id, comment: 'שלום\u200F' }).success, true);
+  });
 });

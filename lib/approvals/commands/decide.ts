@@ -9,7 +9,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { APPROVAL_DENIED, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../../contract/approval';
+import { APPROVAL_DENIED, plainText, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../../contract/approval';
 import { COMMENT_MAX, REASON_MAX } from '../../contract/limits';
 import type { ApprovalDeps } from '../deps';
 import { ActivityGoneError, callActivity, completionDeadline, keyOf } from '../temporal/activity-call';
@@ -27,7 +27,7 @@ import {
 } from './locked-row';
 import { explainGoneActivity } from './explain-gone';
 
-const text = (max: number, label: string) => z.string().trim().max(max, `${label} must be at most ${max} characters`);
+const text = (max: number, label: string) => plainText(label).trim().max(max, `${label} must be at most ${max} characters`);
 
 export const approveInputSchema = z.object({
   id: approvalIdSchema,

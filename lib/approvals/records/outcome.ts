@@ -93,9 +93,10 @@ export async function recordApprovalOutcome(
           updated_at = now()
         WHERE (r.run_id = EXCLUDED.run_id AND (
             r.status = 'PENDING'
-            OR (r.status <> EXCLUDED.status AND (r.decision_path IS DISTINCT FROM 'DASHBOARD' OR EXCLUDED.status = 'CANCELLED'))
+            OR (r.status <> EXCLUDED.status AND (NOT (r.status IN ('APPROVED', 'REJECTED') AND r.decision_path IS NOT DISTINCT FROM 'DASHBOARD') OR EXCLUDED.status = 'CANCELLED'))
           ))
-          OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at AND r.decision_path IS DISTINCT FROM 'DASHBOARD')
+          OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at
+            AND NOT (r.status IN ('APPROVED', 'REJECTED') AND r.decision_path IS NOT DISTINCT FROM 'DASHBOARD'))
         RETURNING r.id`;
     } else {
       rows = await tx.$queryRaw<{ id: string }[]>`

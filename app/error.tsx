@@ -1,6 +1,6 @@
 'use client';
 
-// A page that failed to render (the database busy past its connect timeout,
+// A page (or the signed-in layout) that failed to render (the database busy past its connect timeout,
 // say) says so in words and offers a retry, instead of Next's bare error page.
 export default function SignedInError({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
