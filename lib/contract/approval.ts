@@ -88,7 +88,8 @@ export interface ApprovalKey {
 /** A reviewer's name or email, as a decider names it. */
 const REVIEWER_MAX = 200;
 /** result.via / details.via: kept for compatibility, never trusted (see VIA_COUNTERSIGN). */
-const viaSchema = optional(z.string().max(100));
+const VIA_MAX = 100;
+const viaSchema = optional(z.string().max(VIA_MAX));
 
 /** What completes the activity when approved. */
 export const approvalResultSchema = z.object({
@@ -176,11 +177,13 @@ export function outcomeOfRejection(failure: ApplicationFailure): ApprovalOutcome
       ? ((details as Record<string, unknown>)[name] as string)
       : undefined;
   // Anyone may fail the activity, with any text: keep it within what the outcome may hold.
-  // `via` is not carried: it decides nothing (only the dashboard's own transaction writes DASHBOARD).
+  // `via` is passed on for compatibility (cut to its limit); it decides nothing.
   const clean = (text: string, max: number) => spellOutForbidden(text).slice(0, max);
+  const via = field('via')?.slice(0, VIA_MAX);
   return {
     status: 'REJECTED',
     decidedBy: clean(field('reviewer') ?? '', REVIEWER_MAX) || 'unknown',
     reason: clean(failure.message, REASON_MAX),
+    ...(via ? { via } : {}),
   };
 }
