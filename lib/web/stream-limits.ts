@@ -3,6 +3,7 @@
 // all its tabs (components/shell/live-stream.ts), so the cap leaves room for a
 // user with a few browsers while one user cannot tie up the server's connections.
 // Pure (no database, no Node APIs): the e2e tests import the cap from here.
+import { createKeyedSlots } from '../keyed-slots';
 
 /** Open /api/events streams one user may hold in one web process; the next is answered 429. */
 export const MAX_STREAMS_PER_USER = 5;
@@ -20,22 +21,10 @@ export interface StreamSlots {
 }
 
 export function createStreamSlots(max: number = MAX_STREAMS_PER_USER): StreamSlots {
-  const open = new Map<string, number>();
+  const slots = createKeyedSlots(max);
   return {
-    acquire(key) {
-      const held = open.get(key) ?? 0;
-      if (held >= max) return null;
-      open.set(key, held + 1);
-      let released = false;
-      return () => {
-        if (released) return;
-        released = true;
-        const left = (open.get(key) ?? 1) - 1;
-        if (left > 0) open.set(key, left);
-        else open.delete(key);
-      };
-    },
-    held: (key) => open.get(key) ?? 0,
+    acquire: (key) => slots.acquire(key)?.release ?? null,
+    held: (key) => slots.held(key),
   };
 }
 

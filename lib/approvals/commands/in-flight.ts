@@ -5,6 +5,7 @@
 // the pool (one more waits for a turn, as long as for a connection, else
 // OVERLOADED). The other half is for pages, which never queue behind Temporal.
 import { poolSettings, type Db } from '../../db';
+import { createKeyedSlots } from '../../keyed-slots';
 import { busy, overloaded } from '../errors';
 
 /** Decisions and claims one person may have in flight in one process. A bulk decision runs its lanes in these. */
@@ -17,7 +18,7 @@ export const BULK_LANES = DECISIONS_PER_USER - 1;
 export const lockedConnectionsOf = (poolSize: number): number => Math.max(1, Math.floor(poolSize / 2));
 
 class InFlight {
-  readonly #perUser = new Map<string, number>();
+  readonly #perUser = createKeyedSlots(DECISIONS_PER_USER);
   readonly #waiting: (() => void)[] = [];
   #holding = 0;
 
@@ -31,17 +32,12 @@ class InFlight {
    * least one, else BUSY. `run` learns how many it got (a bulk decision's lanes).
    */
   async asUser<T>(email: string, wanted: number, run: (slots: number) => Promise<T>): Promise<T> {
-    const key = email.toLowerCase();
-    const used = this.#perUser.get(key) ?? 0;
-    const slots = Math.min(wanted, DECISIONS_PER_USER - used);
-    if (slots < 1) throw busy(DECISIONS_PER_USER);
-    this.#perUser.set(key, used + slots);
+    const slots = this.#perUser.acquire(email.toLowerCase(), wanted);
+    if (!slots) throw busy(DECISIONS_PER_USER);
     try {
-      return await run(slots);
+      return await run(slots.count);
     } finally {
-      const left = (this.#perUser.get(key) ?? slots) - slots;
-      if (left > 0) this.#perUser.set(key, left);
-      else this.#perUser.delete(key);
+      slots.release();
     }
   }
 
