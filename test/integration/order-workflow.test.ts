@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { RetryState } from '@temporalio/common';
-import { APPROVAL_ACTIVITY_ID, INVALID_APPROVAL_REQUEST } from '../../lib/contract/approval';
+import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
+import { expectInvalidRequestFailure } from '../support/workflow-failures';
 import {
   approvalAttemptsStarted,
   env,
@@ -115,18 +114,9 @@ describe('orderWorkflow', { timeout: 120_000 }, () => {
       // Lower-case currency: the order is passed straight to the workflow, unvalidated.
       const handle = await startOrder(services, taskQueue, newOrder({ currency: 'usd' }));
 
-      const error = await handle.result().then(
-        () => assert.fail('the workflow should have failed'),
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-      assert.ok(error.cause instanceof ActivityFailure);
-      assert.equal(error.cause.activityId, APPROVAL_ACTIVITY_ID);
-      assert.equal(error.cause.retryState, RetryState.NON_RETRYABLE_FAILURE);
-      assert.ok(error.cause.cause instanceof ApplicationFailure);
-      assert.equal(error.cause.cause.type, INVALID_APPROVAL_REQUEST);
-      assert.equal(error.cause.cause.nonRetryable, true);
-      assert.match(error.cause.cause.message, /currency/);
+      const failure = await expectInvalidRequestFailure(handle);
+      assert.equal(failure.nonRetryable, true);
+      assert.match(failure.message, /currency/);
 
       assert.deepEqual(await approvalAttemptsStarted(handle), [1]);
       assert.equal(await findApproval(db, handle.workflowId), null, 'an invalid request is never stored');

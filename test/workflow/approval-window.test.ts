@@ -8,14 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { activityInfo, CompleteAsyncError } from '@temporalio/activity';
-import {
-  ActivityFailure,
-  ActivityNotFoundError,
-  ApplicationFailure,
-  CancelledFailure,
-  WorkflowFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { ActivityNotFoundError, ApplicationFailure, CancelledFailure, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { decodeRetryState, RetryState } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
@@ -31,6 +24,7 @@ import {
 import { ORDER_WORKFLOW_TYPE, orderWorkflowId, type Order, type OrderWorkflow } from '../../lib/contract/orders';
 import { ensureTemporal } from '../../scripts/temporal';
 import type { Activities } from '../../worker/activities';
+import { expectInvalidRequestFailure } from '../support/workflow-failures';
 import { createWorkerLogger } from '../../worker/logger';
 
 /** Long enough that no window can pass while a test is deciding it. */
@@ -232,16 +226,7 @@ describe('orderWorkflow: the approval windows', { timeout: 60_000 }, () => {
       },
     });
     await withOrderWorkflow(stubs, async (handle) => {
-      const error = await handle.result().then(
-        () => assert.fail('the workflow should have failed'),
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof WorkflowFailedError, `expected WorkflowFailedError, got ${String(error)}`);
-      assert.ok(error.cause instanceof ActivityFailure);
-      assert.equal(error.cause.activityId, APPROVAL_ACTIVITY_ID);
-      assert.equal(error.cause.retryState, RetryState.NON_RETRYABLE_FAILURE);
-      assert.ok(error.cause.cause instanceof ApplicationFailure);
-      assert.equal(error.cause.cause.type, INVALID_APPROVAL_REQUEST);
+      await expectInvalidRequestFailure(handle);
       assert.deepEqual(stubs.attemptNumbers(), [1]);
       assert.deepEqual(stubs.outcomes, [], 'no outcome: there is no decision to record');
     });
