@@ -1,7 +1,7 @@
 // Demo data for `npm run dev` and `npm run db:seed`: the demo users (only into
 // an empty users table) and a few order workflows waiting for approval. The
 // worker writes the inbox rows when it runs their approval activity.
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { ApprovalError } from '../lib/approvals/errors';
 import { startOrderApproval } from '../lib/approvals/commands/start-order';
 import { createDb, type Db } from '../lib/db';
@@ -41,6 +41,65 @@ const DEMO_ORDERS: readonly Order[] = [
     requestedBy: 'Bill Lumbergh',
   },
 ];
+
+/** Demo groups and a policy, so the demo shows routing: created only when there are no groups yet. */
+const DEMO_GROUPS = [
+  { name: 'finance', description: 'Approves spend', members: DEMO_USERS.map((u) => u.email) },
+  { name: 'ops', description: 'Approves deploys and agent actions', members: ['admin@example.com'] },
+] as const;
+
+const DEMO_POLICY = {
+  name: 'large-payments',
+  description: 'Payments: finance decides; over 10,000 needs two people; ops joins after the first window.',
+  approverGroups: ['finance'],
+  quorum: 1,
+  quorumRules: [{ amountOver: 10_000, quorum: 2 }],
+  fourEyes: true,
+  escalateGroups: ['ops'],
+};
+
+/** Requests that are not orders: a payment under the demo policy (two approvals) and an AI agent's tool call. */
+const DEMO_REQUESTS = [
+  {
+    workflowId: 'demo-payment-2001',
+    workflowType: 'approvalWorkflow',
+    args: [
+      {
+        version: 2,
+        title: 'Pay invoice INV-2001 to Umbrella Corp',
+        summary: 'Quarterly licence renewal',
+        requester: 'Albert Wesker',
+        amount: 24_000,
+        currency: 'USD',
+        policy: 'large-payments',
+        links: [{ label: 'Invoice INV-2001', url: 'https://example.com/invoices/INV-2001' }],
+      },
+    ],
+  },
+  {
+    workflowId: 'demo-agent-3001',
+    workflowType: 'agentToolWorkflow',
+    args: [
+      {
+        tool: 'send_email',
+        requestedBy: 'support-agent',
+        args: { to: 'customer@example.com', subject: 'Your refund', body: 'Hello, your refund of 40 USD has been approved.' },
+      },
+    ],
+  },
+] as const;
+
+async function seedDemoGroups(db: Db): Promise<boolean> {
+  if ((await db.group.count()) > 0) return false;
+  for (const group of DEMO_GROUPS) {
+    const users = await db.user.findMany({ where: { email: { in: [...group.members] } }, select: { id: true } });
+    await db.group.create({
+      data: { name: group.name, description: group.description, members: { create: users.map((u) => ({ userId: u.id })) } },
+    });
+  }
+  await db.policy.upsert({ where: { name: DEMO_POLICY.name }, create: DEMO_POLICY, update: {} });
+  return true;
+}
 
 export interface SeedOptions {
   databaseUrl: string;
@@ -93,7 +152,26 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     }
     const started: string[] = [];
     const skipped: string[] = [];
+    if (await seedDemoGroups(db))
+      log(`created the demo groups (${DEMO_GROUPS.map((g) => g.name).join(', ')}) and policy ${DEMO_POLICY.name}`);
     try {
+      for (const demo of DEMO_REQUESTS) {
+        if (await alreadyRequested(db, demo.workflowId)) {
+          skipped.push(demo.workflowId);
+          continue;
+        }
+        try {
+          await client.workflow.start(demo.workflowType, {
+            workflowId: demo.workflowId,
+            taskQueue: options.taskQueue,
+            args: [...demo.args],
+          });
+          started.push(demo.workflowId);
+        } catch (error) {
+          if (error instanceof WorkflowExecutionAlreadyStartedError) skipped.push(demo.workflowId);
+          else throw error;
+        }
+      }
       for (const order of DEMO_ORDERS) {
         const workflowId = orderWorkflowId(order.id);
         if (await alreadyRequested(db, workflowId)) {

@@ -14,8 +14,11 @@ import {
 } from '../lib/contract/approval';
 import { recordApprovalOutcome as recordOutcomeInDb } from '../lib/approvals/records/outcome';
 import { recordApprovalRequest } from '../lib/approvals/records/request';
+import { InvalidRoutingError } from '../lib/approvals/policy/routing';
+import { progressHeartbeat } from '../lib/approvals/policy/progress';
 import type { Db } from '../lib/db';
 import type { Order } from '../lib/contract/orders';
+import { sendEmailArgsSchema, type SendEmailArgs } from '../lib/contract/agent';
 
 export interface ActivityDeps {
   db: Db;
@@ -58,6 +61,7 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
         taskToken: info.taskToken,
         requestedAt: new Date(info.scheduledTimestampMs),
         deadline: new Date(Date.now() + info.startToCloseTimeoutMs),
+        workflowType: info.workflowType ?? null,
       };
       // A database failure is retried here, within this attempt: failing the
       // attempt would spend one of the request's windows. If the database
@@ -67,8 +71,13 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
         try {
           const recorded = await recordApprovalRequest(db, attempt, parsed.data);
           log.info('Approval requested', { approvalId: recorded.id, attempt: info.attempt, outcome: recorded.outcome });
+          // A re-issued window starts with no heartbeat details: show the approvals it carries over.
+          if (recorded.approvals > 0) Context.current().heartbeat(await progressHeartbeat(db, recorded.id));
           break;
         } catch (error) {
+          if (error instanceof InvalidRoutingError) {
+            throw ApplicationFailure.nonRetryable(`Invalid approval request: ${error.message}`, INVALID_APPROVAL_REQUEST);
+          }
           const pause = STORE_RETRY_DELAYS_MS[tries];
           const message = error instanceof Error ? error.message : String(error);
           if (pause === undefined) {
@@ -99,6 +108,14 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
       if (!parsedRequest.success) throw invalidInput('approval request', parsedRequest.error);
       const { workflowId, runId } = currentWorkflow();
       return recordOutcomeInDb(db, { workflowId, runId, activityId: id.data }, parsedOutcome.data, parsedRequest.data);
+    },
+
+    /** The agent example's tool: a real deployment sends the mail here. Runs only with approved arguments. */
+    async sendEmailTool(args: SendEmailArgs): Promise<{ messageId: string }> {
+      const checked = sendEmailArgsSchema.safeParse(args);
+      if (!checked.success) throw invalidInput('send_email arguments', checked.error);
+      log.info('Agent tool send_email ran', { to: checked.data.to, subject: checked.data.subject });
+      return { messageId: `demo-${currentWorkflow().workflowId}` };
     },
 
     async fulfillOrder(order: Order): Promise<{ fulfilledAt: string }> {

@@ -20,11 +20,12 @@ import {
   type ApprovalRequest,
 } from '../lib/contract/approval';
 import { orderToApprovalRequest, type Order, type OrderResult, type OrderWorkflow } from '../lib/contract/orders';
+import { agentToolRequest, approvedArgs, type AgentToolCall, type AgentToolResult, type AgentToolWorkflow } from '../lib/contract/agent';
 import type { Activities } from './activities';
 
 const { getApprovalPolicy } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s' });
 
-const { fulfillOrder, recordApprovalOutcome } = proxyActivities<Activities>({
+const { fulfillOrder, recordApprovalOutcome, sendEmailTool } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -63,8 +64,8 @@ async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome>
   }
 }
 
-export const orderWorkflow: OrderWorkflow = async function orderWorkflow(order: Order): Promise<OrderResult> {
-  const request = orderToApprovalRequest(order);
+/** Waits for the decision and records it, also when the workflow is cancelled while it waits. */
+async function decide(request: ApprovalRequest): Promise<ApprovalOutcome> {
   let outcome: ApprovalOutcome;
   try {
     outcome = await awaitApproval(request);
@@ -78,15 +79,46 @@ export const orderWorkflow: OrderWorkflow = async function orderWorkflow(order: 
     throw error;
   }
   await recordApprovalOutcome(APPROVAL_ACTIVITY_ID, outcome, request);
+  return outcome;
+}
+
+export const orderWorkflow: OrderWorkflow = async function orderWorkflow(order: Order): Promise<OrderResult> {
+  const outcome = await decide(orderToApprovalRequest(order));
   switch (outcome.status) {
     case 'APPROVED':
       await fulfillOrder(order);
-      return { status: 'FULFILLED', decidedBy: outcome.decidedBy, ...(outcome.comment ? { comment: outcome.comment } : {}) };
+      return {
+        status: 'FULFILLED',
+        decidedBy: outcome.decidedBy,
+        ...(outcome.comment ? { comment: outcome.comment } : {}),
+        ...(outcome.approvers && outcome.approvers.length > 1 ? { approvers: outcome.approvers } : {}),
+      };
     case 'REJECTED':
       log.info('Order rejected', { orderId: order.id, decidedBy: outcome.decidedBy });
       return { status: 'REJECTED', decidedBy: outcome.decidedBy, reason: outcome.reason };
     default:
       log.info('Order not approved in time', { orderId: order.id, status: outcome.status });
+      return { status: 'EXPIRED' };
+  }
+};
+
+/** Any request, as given: asks, records the outcome and returns it. For requests that are not orders (and the demo). */
+export async function approvalWorkflow(request: ApprovalRequest): Promise<ApprovalOutcome> {
+  return decide(request);
+}
+
+/** The AI agent example: a person approves (and may edit) a tool call before the agent runs it. */
+export const agentToolWorkflow: AgentToolWorkflow = async function agentToolWorkflow(call: AgentToolCall): Promise<AgentToolResult> {
+  const outcome = await decide(agentToolRequest(call));
+  switch (outcome.status) {
+    case 'APPROVED': {
+      const args = approvedArgs(call.args, outcome.values);
+      const { messageId } = await sendEmailTool(args);
+      return { status: 'EXECUTED', tool: call.tool, args, approvedBy: outcome.decidedBy, approvers: outcome.approvers ?? [], messageId };
+    }
+    case 'REJECTED':
+      return { status: 'REFUSED', decidedBy: outcome.decidedBy, reason: outcome.reason };
+    default:
       return { status: 'EXPIRED' };
   }
 };

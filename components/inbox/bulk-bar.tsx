@@ -4,6 +4,7 @@
 // are selected, the dialog the a / r shortcuts open, and the per-request results.
 import { useId, useState, type FormEvent } from 'react';
 import type { BulkItemResult } from '@/lib/approvals/commands/bulk';
+import { approvalRecorded } from '@/lib/approvals/policy/progress-words';
 import type { BulkActionState } from '@/lib/web/action-state';
 import { BULK_MAX, COMMENT_MAX, REASON_MAX } from '@/lib/contract/limits';
 import { DECISION_FIELDS, DecisionFieldLabel, type DecisionKind } from '../ui/decision-field';
@@ -223,6 +224,7 @@ export function DecideDialog({
 function describeResult(result: BulkItemResult): string {
   switch (result.outcome) {
     case 'decided': {
+      if (result.status === 'PENDING') return approvalRecorded(result.progress);
       const done = result.status === 'APPROVED' ? 'Approved' : 'Rejected';
       return result.recorded ? `${done}.` : `${done}: Temporal has the decision; the list catches up in a moment.`;
     }

@@ -7,6 +7,8 @@ import { closedRefusal } from './closed-sentences';
 
 export type ApprovalErrorCode =
   | 'FORBIDDEN'
+  | 'NOT_ELIGIBLE'
+  | 'INVALID_VALUES'
   | 'NOT_FOUND'
   | 'ALREADY_DECIDED'
   | 'NO_LONGER_PENDING'
@@ -20,6 +22,8 @@ export type ApprovalErrorCode =
 
 const HTTP_STATUS: Record<ApprovalErrorCode, number> = {
   FORBIDDEN: 403,
+  NOT_ELIGIBLE: 403,
+  INVALID_VALUES: 422,
   NOT_FOUND: 404,
   ALREADY_DECIDED: 409,
   NO_LONGER_PENDING: 409,
@@ -37,6 +41,19 @@ export class ApprovalError extends CodedError<ApprovalErrorCode> {
 
   get httpStatus(): number {
     return HTTP_STATUS[this.code];
+  }
+}
+
+/** Not among who may decide this request now: the reason says why (the policy, four eyes, already approved). */
+export const notEligible = (reason: string) => new ApprovalError('NOT_ELIGIBLE', reason);
+
+/** Values that fail the request's decision schema: one message per form field (`values.<name>`). */
+export class InvalidValuesError extends ApprovalError {
+  constructor(
+    message: string,
+    readonly fieldErrors: Record<string, string>,
+  ) {
+    super('INVALID_VALUES', message);
   }
 }
 

@@ -1,7 +1,7 @@
 // Orders: the demo business object. orderWorkflow maps an order onto the
 // generic approval request. Pure: imported by the workflow bundle.
 import { z } from 'zod';
-import { plainText, type ApprovalRequest } from './approval';
+import { plainText, type ApprovalRequest, type ApproverEntry } from './approval';
 import { CURRENCY_MESSAGE, CURRENCY_PATTERN } from './limits';
 
 /** The workflow type that approves an order (worker/workflows.ts exports a function of this name and type). */
@@ -26,7 +26,8 @@ export const orderSchema = z.object({
 export type Order = z.infer<typeof orderSchema>;
 
 export type OrderResult =
-  | { status: 'FULFILLED'; decidedBy: string; comment?: string }
+  /** `approvers`: every approval, when the quorum needed more than one. */
+  | { status: 'FULFILLED'; decidedBy: string; comment?: string; approvers?: ApproverEntry[] }
   | { status: 'REJECTED'; decidedBy: string; reason: string }
   /** No decision within the approval windows. */
   | { status: 'EXPIRED' };

@@ -8,6 +8,7 @@ import { CodedError } from '../coded-error';
 import { requireUser } from '../auth/session';
 import type { SessionUser } from '../auth/users';
 import type { ApprovalDeps } from '../approvals/deps';
+import { InvalidValuesError } from '../approvals/errors';
 import { getDb, isDatabaseBusy } from '../db';
 import { getTemporalClient } from '../temporal';
 
@@ -31,14 +32,33 @@ function isMissing(input: unknown, field: string): boolean {
   return typeof input === 'object' && input !== null && field !== 'form' && (input as Record<string, unknown>)[field] === undefined;
 }
 
-export async function runAction<S extends z.ZodType>(options: {
+export function runAction<S extends z.ZodType>(options: {
   role: Role;
   schema: S;
   input: unknown;
   run: (user: SessionUser, input: z.output<S>) => Promise<string>;
 }): Promise<ActionState<string>> {
+  return settle(() => requireUser(options.role), options);
+}
+
+/**
+ * The same for the one form a signed-out visitor may send (a set-password
+ * link, app/invite): no user to authorise; the domain call checks the link.
+ */
+export function runPublicAction<S extends z.ZodType>(options: {
+  schema: S;
+  input: unknown;
+  run: (input: z.output<S>) => Promise<string>;
+}): Promise<ActionState<string>> {
+  return settle(async () => null, { ...options, run: (_nobody: null, input: z.output<S>) => options.run(input) });
+}
+
+async function settle<S extends z.ZodType, U>(
+  authorise: () => Promise<U>,
+  options: { schema: S; input: unknown; run: (user: U, input: z.output<S>) => Promise<string> },
+): Promise<ActionState<string>> {
   try {
-    const user = await requireUser(options.role);
+    const user = await authorise();
     const parsed = options.schema.safeParse(options.input);
     if (!parsed.success) {
       const fieldErrors: Record<string, string> = {};
@@ -54,6 +74,7 @@ export async function runAction<S extends z.ZodType>(options: {
     }
     return { status: 'ok', message: await options.run(user, parsed.data) };
   } catch (error) {
+    if (error instanceof InvalidValuesError) return { status: 'error', message: error.message, fieldErrors: error.fieldErrors };
     if (error instanceof CodedError) return { status: 'error', message: error.message };
     console.error('[countersign] action failed:', error instanceof Error ? error.message : error);
     // No connection or statement in time: the database is saturated, and waiting longer would not help.

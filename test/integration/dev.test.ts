@@ -120,17 +120,26 @@ describe('npm run dev', { timeout: 300_000 }, () => {
       await untilRunning(first);
       assert.match(first.output(), /All migrations have been successfully applied/);
       assert.match(first.output(), /created the demo users/);
+      assert.match(first.output(), /created the demo groups \(finance, ops\) and policy large-payments/);
       const seeded = await waitFor(
-        'the worker to write the five demo requests',
+        'the worker to write the seven demo requests',
         async () => {
           const rows = await pendingRows();
-          return rows.length === 5 ? rows : undefined;
+          return rows.length === 7 ? rows : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 250 },
       );
       assert.deepEqual(
         seeded.map((r) => r.workflow_id),
-        ['order-demo-1001', 'order-demo-1002', 'order-demo-1003', 'order-demo-1004', 'order-demo-1005'],
+        [
+          'demo-agent-3001',
+          'demo-payment-2001',
+          'order-demo-1001',
+          'order-demo-1002',
+          'order-demo-1003',
+          'order-demo-1004',
+          'order-demo-1005',
+        ],
       );
       seededIds = seeded.map((r) => r.id);
       const signin = await fetch(`http://127.0.0.1:${webPort}/signin`);

@@ -27,6 +27,7 @@ function attempt(workflowId: string, runId: string, n: number): ApprovalAttempt 
     taskToken: randomBytes(32),
     requestedAt,
     deadline: new Date(requestedAt.getTime() + 60_000),
+    workflowType: 'orderWorkflow',
   };
 }
 
@@ -101,7 +102,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     );
 
     const late = await recordApprovalRequest(db, attempt(workflowId, runId, 2), request);
-    assert.deepEqual(late, { id, outcome: 'STALE' });
+    assert.deepEqual(late, { id, outcome: 'STALE', approvals: 0 });
     const row = await db.approvalRequest.findUniqueOrThrow({ where: { id }, omit: { taskToken: false } });
     assert.equal(row.status, 'APPROVED');
     assert.equal(row.decidedBy, 'ops');
@@ -130,7 +131,7 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
     const older = { ...attempt(workflowId, randomUUID(), 1), requestedAt: new Date(Date.now() - 60_000) };
     const newer = attempt(workflowId, randomUUID(), 1);
     const { id } = await recordApprovalRequest(db, newer, request);
-    assert.deepEqual(await recordApprovalRequest(db, older, request), { id, outcome: 'STALE' });
+    assert.deepEqual(await recordApprovalRequest(db, older, request), { id, outcome: 'STALE', approvals: 0 });
     const row = await db.approvalRequest.findUniqueOrThrow({ where: { id }, omit: { taskToken: false } });
     assert.equal(row.runId, newer.runId);
     assert.deepEqual(Buffer.from(row.taskToken ?? []), Buffer.from(newer.taskToken ?? []));

@@ -8,6 +8,8 @@ describe('ApprovalError', () => {
   test('maps each code to its HTTP status', () => {
     const expected: Record<ApprovalErrorCode, number> = {
       FORBIDDEN: 403,
+      NOT_ELIGIBLE: 403,
+      INVALID_VALUES: 422,
       NOT_FOUND: 404,
       ALREADY_DECIDED: 409,
       NO_LONGER_PENDING: 409,

@@ -35,6 +35,7 @@ describe('explainTruth', () => {
       requestedAt: at,
       request: {},
       heartbeatDetails: undefined,
+      workflowType: 'orderWorkflow',
     });
     assert.equal(error.code, 'REISSUED');
     assert.match(error.message, /re-issued \(window 3\)/);

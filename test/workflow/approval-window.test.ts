@@ -67,6 +67,9 @@ function stubActivities({ windowMs, windows, requestApproval }: Policy) {
       outcomes.push(outcome);
       return true;
     },
+    async sendEmailTool() {
+      throw new Error('orderWorkflow never sends email');
+    },
     async fulfillOrder(order) {
       fulfilled.push(order);
       return { fulfilledAt: new Date().toISOString() };

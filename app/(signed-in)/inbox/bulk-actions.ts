@@ -19,11 +19,14 @@ function bulkInput(formData: FormData) {
 
 /** "2 approved." or "2 approved, 1 not: see each below." */
 function summarize(results: readonly BulkItemResult[], decision: BulkDecision['decision']): string {
-  const decided = results.filter((r) => r.outcome === 'decided').length;
-  const others = results.length - decided;
+  const decided = results.filter((r) => r.outcome === 'decided' && r.status !== 'PENDING').length;
+  const recorded = results.filter((r) => r.outcome === 'decided' && r.status === 'PENDING').length;
+  const others = results.length - decided - recorded;
   const verb = decision === 'APPROVED' ? 'approved' : 'rejected';
-  if (others === 0) return `${decided} ${verb}.`;
-  return `${decided} ${verb}, ${others} not: see each below.`;
+  const parts = [`${decided} ${verb}`];
+  if (recorded) parts.push(`${recorded} approval${recorded === 1 ? '' : 's'} recorded, waiting for more`);
+  if (others === 0) return `${parts.join(', ')}.`;
+  return `${parts.join(', ')}, ${others} not: see each below.`;
 }
 
 /** One bulk decision through the action wrapper: the form gets the summary and a result per request. */

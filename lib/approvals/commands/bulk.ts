@@ -28,7 +28,16 @@ export type BulkDecision = ({ decision: 'APPROVED' } & BulkApproveInput) | ({ de
 
 /** What happened to one request of a bulk decision. */
 export type BulkItemResult = { id: string; title: string | null } & (
-  | { outcome: 'decided'; status: 'APPROVED' | 'REJECTED'; decidedBy: string; decidedAt: string; recorded: boolean }
+  | {
+      outcome: 'decided';
+      /** PENDING: the approval was recorded, and the quorum needs more (`progress`). */
+      status: 'APPROVED' | 'REJECTED' | 'PENDING';
+      decidedBy: string;
+      onBehalfOf: string | null;
+      decidedAt: string;
+      progress: { approvals: number; quorum: number };
+      recorded: boolean;
+    }
   /** Countersign's answer in words: already decided by X at T, claimed by someone else, expired, unknown… */
   | { outcome: 'refused'; code: ApprovalErrorCode; message: string }
   /** Something unexpected; the message says so without internals. */
@@ -99,7 +108,9 @@ export async function decideApprovals(
           outcome: 'decided',
           status: decided.status,
           decidedBy: decided.decidedBy,
+          onBehalfOf: decided.onBehalfOf,
           decidedAt: decided.decidedAt.toISOString(),
+          progress: decided.progress,
           recorded: decided.recorded,
         };
       } catch (error) {

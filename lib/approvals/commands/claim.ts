@@ -7,19 +7,23 @@ import type { Prisma } from '@prisma/client';
 import { z } from 'zod';
 import { hasRole, isAdmin, type Role } from '../../auth/access';
 import { keyOf } from '../temporal/activity-call';
-import { ApprovalError, claimedByOther } from '../errors';
+import { ApprovalError, claimedByOther, notEligible } from '../errors';
 import {
   acknowledgeCancelled,
   approvalIdSchema,
   heartbeatLocked,
   inLockedTransaction,
   lockPendingRow,
+  routedRequestOf,
   temporalUnavailable,
   type ClaimHeartbeat,
   type LockedRow,
 } from './locked-row';
 import type { ApprovalDeps } from '../deps';
 import { explainGoneActivity } from './explain-gone';
+import { loadActor, requireActor } from '../policy/actor';
+import { eligibilityOf, type Actor } from '../policy/eligibility';
+import { progressOf, readVotes } from '../policy/progress';
 import { inFlight } from './in-flight';
 
 export const claimInputSchema = z.object({ id: approvalIdSchema });
@@ -66,19 +70,42 @@ type Outcome = { kind: 'ok'; change: ClaimChange } | { kind: 'gone' | 'cancelled
  * new holder first; the row and the audit trail change only when it said yes.
  * It takes one of the actor's in-flight slots, as a decision does.
  */
-function moveClaim(deps: ApprovalDeps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
-  return inFlight(deps.db).asUser(actor, 1, () => moveClaimInSlot(deps, id, actor, plan));
+function moveClaim(
+  deps: ApprovalDeps,
+  id: string,
+  actor: string,
+  plan: (row: LockedRow) => Move | null,
+  holder?: Actor,
+): Promise<ClaimChange> {
+  return inFlight(deps.db).asUser(actor, 1, () => moveClaimInSlot(deps, id, actor, plan, holder));
 }
 
-async function moveClaimInSlot(deps: ApprovalDeps, id: string, actor: string, plan: (row: LockedRow) => Move | null): Promise<ClaimChange> {
+/** `holder`: the person who will hold the claim, who must be among those who may decide it now. */
+async function moveClaimInSlot(
+  deps: ApprovalDeps,
+  id: string,
+  actor: string,
+  plan: (row: LockedRow) => Move | null,
+  holder?: Actor,
+): Promise<ClaimChange> {
   const { db, temporal } = deps;
   const outcome = await inLockedTransaction(db, async (tx): Promise<Outcome> => {
     const row = await lockPendingRow(tx, id);
+    const votes = await readVotes(tx, row.id, row.run_id);
+    if (holder) {
+      const eligible = eligibilityOf(routedRequestOf(row), holder, votes);
+      if (!eligible.ok)
+        throw notEligible(holder.email === actor ? eligible.reason : `${holder.email} may not decide this request: ${eligible.reason}`);
+    }
     const move = plan(row);
     if (!move)
       return { kind: 'ok', change: { claimedBy: row.claimed_by, claimedAt: row.claimed_at, previous: row.claimed_by, changed: false } };
     const claimedAt = move.to ? new Date() : null;
-    const heartbeat: ClaimHeartbeat = { claimedBy: move.to, claimedAt: claimedAt?.toISOString() ?? null };
+    const heartbeat: ClaimHeartbeat = {
+      claimedBy: move.to,
+      claimedAt: claimedAt?.toISOString() ?? null,
+      progress: progressOf(row.quorum, votes),
+    };
     const answer = await heartbeatLocked(tx, temporal, row, heartbeat, actor);
     if (answer !== 'ok') return { kind: answer, row };
     await tx.approvalRequest.update({ where: { id: row.id }, data: { claimedBy: move.to, claimedAt } });
@@ -102,14 +129,23 @@ async function moveClaimInSlot(deps: ApprovalDeps, id: string, actor: string, pl
   return outcome.change;
 }
 
-const heartbeatDetails = (heartbeat: ClaimHeartbeat): Prisma.InputJsonObject => ({ heartbeat: { ...heartbeat } });
+const heartbeatDetails = (heartbeat: ClaimHeartbeat): Prisma.InputJsonObject => ({
+  heartbeat: { claimedBy: heartbeat.claimedBy, claimedAt: heartbeat.claimedAt },
+});
 
 /** Claims a pending request for `actor`; refused if someone else holds it. Claiming your own claim renews it. */
-export function claimApproval(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
-  return moveClaim(deps, input.id, actor.email, (row) => {
-    if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-    return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
-  });
+export async function claimApproval(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
+  const holder = await requireActor(deps, actor);
+  return moveClaim(
+    deps,
+    input.id,
+    actor.email,
+    (row) => {
+      if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+      return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
+    },
+    holder,
+  );
 }
 
 /** Lets go of your own claim. */
@@ -138,13 +174,18 @@ export async function releaseAnyClaim(deps: ApprovalDeps, input: ClaimInput, adm
  */
 export async function reassignClaim(deps: ApprovalDeps, input: ReassignInput, admin: ClaimAdmin): Promise<ClaimChange> {
   requireAdmin(admin);
-  const target = await deps.db.user.findUnique({ where: { email: input.to }, select: { email: true, role: true } });
-  if (!target || !hasRole(target, 'REVIEWER')) {
-    throw new ApprovalError('NOT_FOUND', `No reviewer or admin has the email ${input.to}. Choose someone from the list.`);
+  const target = await loadActor(deps.db, input.to);
+  if (!target || !target.active || !hasRole(target, 'REVIEWER')) {
+    throw new ApprovalError('NOT_FOUND', `No active reviewer or admin has the email ${input.to}. Choose someone from the list.`);
   }
-  return moveClaim(deps, input.id, admin.email, (row) =>
-    row.claimed_by === target.email
-      ? null
-      : { to: target.email, action: 'REASSIGNED', details: (_heartbeat, from) => ({ from, to: target.email }) },
+  return moveClaim(
+    deps,
+    input.id,
+    admin.email,
+    (row) =>
+      row.claimed_by === target.email
+        ? null
+        : { to: target.email, action: 'REASSIGNED', details: (_heartbeat, from) => ({ from, to: target.email }) },
+    target,
   );
 }

@@ -8,12 +8,25 @@
 // What that lock and its connection may cost is bounded in ./in-flight.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
+import type { Prisma } from '@prisma/client';
 import { z } from 'zod';
-import { APPROVAL_DENIED, plainText, VIA_COUNTERSIGN, type ApprovalDeniedDetails, type ApprovalResult } from '../../contract/approval';
+import {
+  APPROVAL_DENIED,
+  plainText,
+  VIA_COUNTERSIGN,
+  type ApprovalDeniedDetails,
+  type ApprovalResult,
+  type ApproverEntry,
+} from '../../contract/approval';
+import type { DecisionValues } from '../../contract/decision';
 import { COMMENT_MAX, REASON_MAX } from '../../contract/limits';
 import type { ApprovalDeps } from '../deps';
 import { ActivityGoneError, callActivity, completionDeadline, keyOf } from '../temporal/activity-call';
-import { ApprovalError, claimedByOther } from '../errors';
+import { ApprovalError, claimedByOther, notEligible } from '../errors';
+import { requireActor } from '../policy/actor';
+import { eligibilityOf } from '../policy/eligibility';
+import { progressOf, readVotes } from '../policy/progress';
+import { approvalValues, type ValuesInput } from './values';
 import { inFlight } from './in-flight';
 import {
   acknowledgeCancelled,
@@ -22,6 +35,7 @@ import {
   heartbeatLocked,
   inLockedTransaction,
   lockPendingRow,
+  routedRequestOf,
   temporalUnavailable,
   type LockedRow,
 } from './locked-row';
@@ -42,7 +56,7 @@ export const rejectInputSchema = z.object({
 export type ApproveInput = z.infer<typeof approveInputSchema>;
 export type RejectInput = z.infer<typeof rejectInputSchema>;
 
-export type Decision = ({ decision: 'APPROVED' } & ApproveInput) | ({ decision: 'REJECTED' } & RejectInput);
+export type Decision = ({ decision: 'APPROVED' } & ApproveInput & ValuesInput) | ({ decision: 'REJECTED' } & RejectInput);
 
 export interface Decider {
   email: string;
@@ -50,29 +64,44 @@ export interface Decider {
 
 export interface DecidedApproval {
   id: string;
-  status: 'APPROVED' | 'REJECTED';
+  /** PENDING: the approval was recorded, and the quorum still needs more (see `progress`). */
+  status: 'APPROVED' | 'REJECTED' | 'PENDING';
   decidedBy: string;
+  /** The person the decider stood in for, when delegated. */
+  onBehalfOf: string | null;
   decidedAt: Date;
+  progress: { approvals: number; quorum: number };
   /** False when Temporal took the decision but the database write failed: the row catches up by itself. */
   recorded: boolean;
 }
 
-function send(client: Client, decision: Decision, reviewer: string) {
+type Target = Uint8Array | { workflowId: string; runId: string; activityId: string };
+
+function send(
+  client: Client,
+  decision: Decision,
+  reviewer: string,
+  onBehalfOf: string | null,
+  approvers: ApproverEntry[],
+  values: DecisionValues | undefined,
+) {
   if (decision.decision === 'APPROVED') {
     const result: ApprovalResult = {
       approved: true,
       reviewer,
       ...(decision.comment ? { comment: decision.comment } : {}),
       via: VIA_COUNTERSIGN,
+      ...(onBehalfOf ? { onBehalfOf } : {}),
+      approvers,
+      ...(values ? { values } : {}),
     };
-    return (target: Uint8Array | { workflowId: string; runId: string; activityId: string }) =>
+    return (target: Target) =>
       // Same call either way; the branches narrow the target for the SDK's overloads.
       target instanceof Uint8Array ? client.activity.complete(target, result) : client.activity.complete(target, result);
   }
-  const details: ApprovalDeniedDetails = { reviewer, via: VIA_COUNTERSIGN };
+  const details: ApprovalDeniedDetails = { reviewer, via: VIA_COUNTERSIGN, ...(onBehalfOf ? { onBehalfOf } : {}) };
   const failure = ApplicationFailure.create({ type: APPROVAL_DENIED, message: decision.reason, nonRetryable: true, details: [details] });
-  return (target: Uint8Array | { workflowId: string; runId: string; activityId: string }) =>
-    target instanceof Uint8Array ? client.activity.fail(target, failure) : client.activity.fail(target, failure);
+  return (target: Target) => (target instanceof Uint8Array ? client.activity.fail(target, failure) : client.activity.fail(target, failure));
 }
 
 /** Decides one request: one of the decider's in-flight slots, refused (BUSY) when they have none free. */
@@ -80,59 +109,131 @@ export function decideApproval(deps: ApprovalDeps, decision: Decision, decider: 
   return inFlight(deps.db).asUser(decider.email, 1, () => decideInSlot(deps, decision, decider));
 }
 
-/** decideApproval for a caller that already holds one of the decider's slots (a bulk decision's lane). */
+/**
+ * decideApproval for a caller that already holds one of the decider's slots (a bulk decision's lane).
+ * Every path (the request page, bulk, the keyboard, and later the API) comes here, so the policy's
+ * rules hold the same everywhere: who is eligible, four eyes, one vote per person, the quorum.
+ * An approval short of the quorum is recorded and sent to Temporal as heartbeat progress only;
+ * the approval that reaches it completes the activity, exactly once (the row lock orders them).
+ */
 export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
-  let accepted: { id: string; decidedAt: Date } | undefined;
+  const actor = await requireActor(deps, decider);
+  let accepted: DecidedApproval | undefined;
   let gone: LockedRow | undefined;
   let cancelled: LockedRow | undefined;
   try {
-    const decided = await inLockedTransaction(db, async (tx) => {
+    const decided = await inLockedTransaction(db, async (tx): Promise<DecidedApproval | undefined> => {
       const row = await lockPendingRow(tx, decision.id);
-      if (row.claimed_by && row.claimed_by !== decider.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+      if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+      const votes = await readVotes(tx, row.id, row.run_id);
+      const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
+      if (!eligible.ok) throw notEligible(eligible.reason);
+      const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
+      const at = new Date();
+      const vote = {
+        voter: eligible.voter,
+        actor: actor.email,
+        at,
+        comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+      };
+      const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
+      const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
+      const progress = progressOf(row.quorum, approvals);
       // The heartbeat and the completion share one deadline: a slow Temporal holds the lock 5 s at most.
       const deadline = completionDeadline();
       // Is the approval still wanted? Temporal accepts a completion even
-      // after the workflow cancelled the activity, so ask first (the claim's
-      // details go along unchanged). A cancelled one is closed, not decided.
-      const answer = await heartbeatLocked(tx, temporal, row, claimDetails(row), decider.email, deadline);
+      // after the workflow cancelled the activity, so ask first. The details
+      // carry the progress: `temporal workflow describe` shows it.
+      const answer = await heartbeatLocked(tx, temporal, row, { ...claimDetails(row), progress }, actor.email, deadline);
       if (answer === 'cancelled') {
         cancelled = row;
         return undefined;
       }
-      // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
-      try {
-        await callActivity(temporal, row, send(temporal, decision, decider.email), deadline);
-      } catch (error) {
-        if (error instanceof ActivityGoneError) {
-          gone = row;
-          throw error;
+      if (complete) {
+        // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
+        try {
+          await callActivity(
+            temporal,
+            row,
+            send(temporal, decision, actor.email, eligible.onBehalfOf, progress.approvers, values),
+            deadline,
+          );
+        } catch (error) {
+          if (error instanceof ActivityGoneError) {
+            gone = row;
+            throw error;
+          }
+          throw temporalUnavailable(row.id, error);
         }
-        throw temporalUnavailable(row.id, error);
+      } else if (answer === 'gone') {
+        // Nothing waits to hear the progress: decided elsewhere, or between windows. Say which.
+        gone = row;
+        throw new ActivityGoneError();
       }
-      accepted = { id: row.id, decidedAt: new Date() };
+      const status = complete ? decision.decision : 'PENDING';
+      accepted = {
+        id: row.id,
+        status,
+        decidedBy: actor.email,
+        onBehalfOf: eligible.onBehalfOf,
+        decidedAt: at,
+        progress: { approvals: progress.approvals, quorum: row.quorum },
+        recorded: false,
+      };
+      if (decision.decision === 'APPROVED') {
+        await tx.approvalVote.create({
+          data: {
+            approvalRequestId: row.id,
+            runId: row.run_id,
+            attempt: row.attempt,
+            voter: vote.voter,
+            actor: vote.actor,
+            path: 'DASHBOARD',
+            comment: vote.comment,
+            ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+            at,
+          },
+        });
+      }
       await tx.approvalRequest.update({
         where: { id: row.id },
-        data: {
-          status: decision.decision,
-          decidedBy: decider.email,
-          decidedAt: accepted.decidedAt,
-          decisionPath: 'DASHBOARD',
-          comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-          reason: decision.decision === 'REJECTED' ? decision.reason : null,
-          taskToken: null, // a spent token is of no use to anyone
-        },
+        data: complete
+          ? {
+              status: decision.decision,
+              decidedBy: actor.email,
+              decidedFor: eligible.onBehalfOf,
+              decidedAt: at,
+              decisionPath: 'DASHBOARD',
+              comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+              reason: decision.decision === 'REJECTED' ? decision.reason : null,
+              ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+              approvals: progress.approvals,
+              taskToken: null, // a spent token is of no use to anyone
+            }
+          : { approvals: progress.approvals },
       });
       await tx.auditEvent.create({
-        data: { approvalRequestId: row.id, actor: decider.email, action: decision.decision, path: 'DASHBOARD', at: accepted.decidedAt },
+        data: {
+          approvalRequestId: row.id,
+          actor: actor.email,
+          action: complete ? decision.decision : 'APPROVAL_RECORDED',
+          path: 'DASHBOARD',
+          at,
+          details: {
+            ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
+            ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
+            ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+          },
+        },
       });
-      return { id: row.id, status: decision.decision, decidedBy: decider.email, decidedAt: accepted.decidedAt, recorded: true };
+      return { ...accepted, recorded: true };
     });
     if (cancelled) throw await acknowledgeCancelled(temporal, cancelled);
     if (!decided) throw new Error('unreachable: a transaction without a decision was not cancelled');
     return decided;
   } catch (error) {
-    if (accepted) {
+    if (accepted && accepted.status !== 'PENDING') {
       // Temporal has the decision; only our copy failed. The workflow records
       // its outcome (as EXTERNAL: only this transaction may write DASHBOARD),
       // and the reconciler backs it up.
@@ -140,7 +241,7 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
         `[countersign] approval ${accepted.id} was decided in Temporal but not stored:`,
         error instanceof Error ? error.message : error,
       );
-      return { id: accepted.id, status: decision.decision, decidedBy: decider.email, decidedAt: accepted.decidedAt, recorded: false };
+      return accepted;
     }
     if (gone) {
       // Outside the transaction: reconciling writes the row this one had locked.

@@ -8,6 +8,8 @@ import { ActivityGoneError, callActivity, COMPLETION_DEADLINE_MS, completionDead
 import type { ApprovalStatus } from '../../contract/statuses';
 import { ApprovalError, notPending, overloaded, paused } from '../errors';
 import { inFlight } from './in-flight';
+import type { RoutedRequest } from '../policy/eligibility';
+import type { QuorumProgress } from '../policy/progress';
 
 /** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
 export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
@@ -19,7 +21,31 @@ export interface LockedRow extends ActivityRow {
   decided_at: Date | null;
   claimed_by: string | null;
   claimed_at: Date | null;
+  attempt: number;
+  request: unknown;
+  requester: string | null;
+  policy_name: string | null;
+  quorum: number;
+  four_eyes: boolean;
+  approver_groups: string[];
+  approver_users: string[];
+  escalate_groups: string[];
+  escalate_users: string[];
+  approvals: number;
 }
+
+/** The locked row's routing, as eligibility reads it. */
+export const routedRequestOf = (row: LockedRow): RoutedRequest => ({
+  policyName: row.policy_name,
+  quorum: row.quorum,
+  fourEyes: row.four_eyes,
+  approverGroups: row.approver_groups,
+  approverUsers: row.approver_users,
+  escalateGroups: row.escalate_groups,
+  escalateUsers: row.escalate_users,
+  attempt: row.attempt,
+  requester: row.requester,
+});
 
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -53,7 +79,8 @@ export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>)
 /** Locks the row for the rest of the transaction; refuses one that is gone or closed. */
 export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
   const rows = await tx.$queryRaw<LockedRow[]>`
-    SELECT id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id, activity_id
+    SELECT id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id, activity_id,
+      attempt, request, requester, policy_name, quorum, four_eyes, approver_groups, approver_users, escalate_groups, escalate_users, approvals
     FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
   const row = rows[0];
   if (!row) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
@@ -61,10 +88,11 @@ export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
   return row;
 }
 
-/** What a claim's heartbeat tells Temporal (the pending activity's heartbeat details). */
+/** What a heartbeat tells Temporal (the pending activity's heartbeat details): who holds it, and the quorum's progress. */
 export interface ClaimHeartbeat {
   claimedBy: string | null;
   claimedAt: string | null;
+  progress?: QuorumProgress;
 }
 
 export const claimDetails = (row: Pick<LockedRow, 'claimed_by' | 'claimed_at'>): ClaimHeartbeat => ({

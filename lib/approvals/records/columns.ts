@@ -14,5 +14,7 @@ export function requestColumns(request: ApprovalRequest) {
     customer: customerOf(request),
     amount: request.amount === undefined ? null : String(request.amount),
     currency: request.currency ?? null,
+    /** Four eyes compares it with a reviewer's email, so it is kept as one is: trimmed, lower case. */
+    requester: request.requester?.trim().toLowerCase() || null,
   };
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApprovalRequest } from '../../contract/approval';
 import { requestColumns } from './columns';
 import type { Db } from '../../db';
+import { resolveRouting } from '../policy/routing';
 
 export interface ApprovalAttempt {
   workflowId: string;
@@ -15,6 +16,8 @@ export interface ApprovalAttempt {
   taskToken: Uint8Array | null;
   requestedAt: Date;
   deadline: Date;
+  /** The workflow type that asked (the inbox's "request type"); null when unknown. */
+  workflowType: string | null;
 }
 
 export interface RecordedApprovalRequest {
@@ -24,6 +27,8 @@ export interface RecordedApprovalRequest {
    * stored row is newer (a later attempt) or already decided: then it is left alone.
    */
   outcome: 'REQUESTED' | 'REISSUED' | 'STALE';
+  /** Approvals this run already holds (they carry over to a re-issued window). */
+  approvals: number;
 }
 
 /**
@@ -38,22 +43,27 @@ export async function recordApprovalRequest(
 ): Promise<RecordedApprovalRequest> {
   const columns = requestColumns(request);
   return db.$transaction(async (tx) => {
+    // Throws InvalidRoutingError (an unknown policy or group) before anything is written.
+    const routing = await resolveRouting(tx, request);
     // A new run of the same workflow id starts over. Within a run, only a
     // pending row takes a newer (or the same) attempt: a decided row stays
     // decided, even when the decision raced this attempt's start.
-    const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null }[]>`
+    const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null; approvals: number }[]>`
       WITH previous AS (
         SELECT attempt, run_id FROM approval_requests
         WHERE workflow_id = ${attempt.workflowId} AND activity_id = ${attempt.activityId}
       )
       INSERT INTO approval_requests AS r (
         id, workflow_id, run_id, activity_id, attempt, task_token, request, title, customer,
-        amount, currency, status, requested_at, deadline, updated_at
+        amount, currency, status, requested_at, deadline, updated_at,
+        workflow_type, requester, policy_name, quorum, four_eyes, approver_groups, approver_users, escalate_groups, escalate_users
       ) VALUES (
         ${randomUUID()}::uuid, ${attempt.workflowId}, ${attempt.runId}, ${attempt.activityId}, ${attempt.attempt},
         ${attempt.taskToken ? Buffer.from(attempt.taskToken) : null}, ${JSON.stringify(request)}::jsonb, ${columns.title}, ${columns.customer},
         ${columns.amount}::numeric, ${columns.currency},
-        'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now()
+        'PENDING'::"ApprovalStatus", ${attempt.requestedAt}, ${attempt.deadline}, now(),
+        ${attempt.workflowType}, ${columns.requester}, ${routing.policyName}, ${routing.quorum}, ${routing.fourEyes},
+        ${routing.approverGroups}::text[], ${routing.approverUsers}::text[], ${routing.escalateGroups}::text[], ${routing.escalateUsers}::text[]
       )
       ON CONFLICT (workflow_id, activity_id) DO UPDATE SET
         run_id = EXCLUDED.run_id,
@@ -73,20 +83,32 @@ export async function recordApprovalRequest(
         requested_at = EXCLUDED.requested_at,
         deadline = EXCLUDED.deadline,
         decided_by = NULL, decided_at = NULL, decision_path = NULL, comment = NULL, reason = NULL,
+        decided_for = NULL, values = NULL,
+        workflow_type = coalesce(EXCLUDED.workflow_type, r.workflow_type),
+        requester = EXCLUDED.requester,
+        policy_name = EXCLUDED.policy_name,
+        quorum = EXCLUDED.quorum,
+        four_eyes = EXCLUDED.four_eyes,
+        approver_groups = EXCLUDED.approver_groups,
+        approver_users = EXCLUDED.approver_users,
+        escalate_groups = EXCLUDED.escalate_groups,
+        escalate_users = EXCLUDED.escalate_users,
+        -- Approvals carry over to the next window of the same run; a new run starts from none.
+        approvals = CASE WHEN r.run_id = EXCLUDED.run_id THEN r.approvals ELSE 0 END,
         updated_at = now()
       -- A newer run of the workflow id starts over; a late write of an older run never does.
       WHERE (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at)
         OR (r.run_id = EXCLUDED.run_id AND r.status = 'PENDING' AND r.attempt <= EXCLUDED.attempt)
-      RETURNING r.id, (SELECT count(*) = 0 FROM previous) AS inserted,
+      RETURNING r.id, r.approvals, (SELECT count(*) = 0 FROM previous) AS inserted,
         (SELECT attempt FROM previous WHERE run_id = ${attempt.runId}) AS previous_attempt`;
 
     const row = rows[0];
     if (!row) {
       const current = await tx.approvalRequest.findUniqueOrThrow({
         where: { workflowId_activityId: { workflowId: attempt.workflowId, activityId: attempt.activityId } },
-        select: { id: true },
+        select: { id: true, approvals: true },
       });
-      return { id: current.id, outcome: 'STALE' as const };
+      return { id: current.id, outcome: 'STALE' as const, approvals: current.approvals };
     }
     const reissued = !row.inserted && row.previous_attempt !== null && row.previous_attempt < attempt.attempt;
     const outcome = reissued ? ('REISSUED' as const) : ('REQUESTED' as const);
@@ -101,6 +123,6 @@ export async function recordApprovalRequest(
         },
       });
     }
-    return { id: row.id, outcome };
+    return { id: row.id, outcome, approvals: row.approvals };
   });
 }

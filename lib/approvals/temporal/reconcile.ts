@@ -5,7 +5,8 @@ import { ActivityNotFoundError, type Client } from '@temporalio/client';
 import { approvalRequestSchema, type ApprovalKey } from '../../contract/approval';
 import type { ApprovalDeps } from '../deps';
 import { recordApprovalOutcome } from '../records/outcome';
-import { recordApprovalRequest } from '../records/request';
+import { recordApprovalRequest, type RecordedApprovalRequest } from '../records/request';
+import { InvalidRoutingError } from '../policy/routing';
 import { COMPLETION_DEADLINE_MS } from './activity-call';
 import { readApprovalTruth, type ApprovalTruth } from './truth';
 
@@ -57,18 +58,25 @@ export async function applyApprovalTruth(deps: ReconcileDeps, key: ApprovalKey, 
   if (row && row.runId === key.runId && row.attempt >= truth.attempt) return 'none';
   const request = approvalRequestSchema.safeParse(truth.request);
   if (!request.success) return 'none'; // the activity fails such a request itself
-  const recorded = await recordApprovalRequest(
-    db,
-    {
-      ...key,
-      attempt: truth.attempt,
-      taskToken: null,
-      requestedAt: truth.requestedAt,
-      deadline: truth.deadline ?? now,
-    },
-    request.data,
-    'reconciler',
-  );
+  let recorded: RecordedApprovalRequest;
+  try {
+    recorded = await recordApprovalRequest(
+      db,
+      {
+        ...key,
+        attempt: truth.attempt,
+        taskToken: null,
+        requestedAt: truth.requestedAt,
+        deadline: truth.deadline ?? now,
+        workflowType: truth.workflowType,
+      },
+      request.data,
+      'reconciler',
+    );
+  } catch (error) {
+    if (error instanceof InvalidRoutingError) return 'none'; // the activity fails such a request itself
+    throw error;
+  }
   return recorded.outcome === 'STALE' ? 'none' : 'filled';
 }
 

@@ -23,6 +23,7 @@ export type ApprovalTruth =
       requestedAt: Date;
       /** The request as the workflow sent it (the activity's input). */
       request: unknown;
+      workflowType: string;
       heartbeatDetails: unknown;
     }
   | { state: 'CLOSED'; outcome: ApprovalOutcome; at: Date }
@@ -167,6 +168,7 @@ async function readTruth(client: Client, key: ApprovalKey, described?: WorkflowE
     deadline: startedAt && windowMs ? new Date(startedAt.getTime() + windowMs) : null,
     requestedAt: eventTime(scheduledEvent),
     request: await decodeFromPayloadsAtIndex(converter, 0, scheduled.input?.payloads),
+    workflowType: description.type,
     heartbeatDetails: pending.heartbeatDetails?.payloads?.length
       ? await decodeFromPayloadsAtIndex(converter, 0, pending.heartbeatDetails.payloads)
       : undefined,
