@@ -1,13 +1,41 @@
-import { formatDuration, formatMoney, formatTimeLeft } from '@/lib/format';
+import { formatMoney } from '@/lib/format';
 import type { ActionState } from '@/lib/web/action-state';
-import type { ApprovalSummary } from '@/lib/approvals/reads/queries';
+import type { AdminQueueRow } from '@/lib/approvals/reads/queries';
+import { approvalsOf } from '@/lib/approvals/policy/progress-words';
 import { AdminClaimControls } from './admin-claim-controls';
+import { Elapsed, RelativeDeadline } from '../ui/local-time';
 import { RequestTitle } from '../ui/request-title';
 import { ColumnHeaders, REQUEST_COLUMNS } from '../ui/table';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
 
 const COLUMNS = [...REQUEST_COLUMNS, { label: 'Claim' }];
+
+/** A quorum's progress ("1/2") where it needs more than one approval, and a request that can never reach it. */
+function QuorumMarks({ row }: { row: AdminQueueRow }) {
+  if (row.quorum <= 1 && !row.unreachable) return null;
+  return (
+    <span className="mt-1 flex flex-wrap gap-2 text-xs">
+      {row.quorum > 1 && (
+        <span data-testid="quorum-progress" className="rounded bg-slate-100 px-1.5 py-0.5 font-medium tabular-nums text-slate-800">
+          <span aria-hidden="true">
+            {row.approvals}/{row.quorum}
+          </span>
+          <span className="sr-only">{approvalsOf(row)}</span>
+        </span>
+      )}
+      {row.unreachable && (
+        <span
+          data-testid="unreachable"
+          title="Too few people may approve it: an admin must add people to its groups or route it elsewhere"
+          className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900"
+        >
+          can’t reach quorum
+        </span>
+      )}
+    </span>
+  );
+}
 
 /** The admin queue's pending requests: age, time left, who holds each, and the controls to move a claim. */
 export function ApprovalTable({
@@ -18,7 +46,7 @@ export function ApprovalTable({
   releaseAction,
   reassignAction,
 }: {
-  approvals: ApprovalSummary[];
+  approvals: AdminQueueRow[];
   now: Date;
   caption: string;
   assignees: string[];
@@ -41,19 +69,25 @@ export function ApprovalTable({
         </thead>
         <tbody className="divide-y divide-slate-100">
           {approvals.map((a) => {
-            const left = formatTimeLeft(a.deadline, now);
             return (
               <tr key={a.id} data-testid="approval-row" data-id={a.id} className="align-top hover:bg-slate-50">
                 <td className="min-w-56 px-3 py-3">
                   <RequestTitle request={a} id={`title-${a.id}`} className="font-medium text-brand-700 hover:underline" />
+                  <QuorumMarks row={a} />
                 </td>
                 <td className="px-3 py-3">{a.customer ?? '—'}</td>
                 <td className="whitespace-nowrap px-3 py-3 text-right tabular-nums">{formatMoney(a.amount, a.currency)}</td>
                 <td className="whitespace-nowrap px-3 py-3 tabular-nums">
-                  <time dateTime={a.requestedAt.toISOString()}>{formatDuration(now.getTime() - a.requestedAt.getTime())}</time>
+                  <Elapsed since={a.requestedAt.toISOString()} now={now.toISOString()} />
                 </td>
-                <td className={`whitespace-nowrap px-3 py-3 tabular-nums ${left.overdue ? 'font-medium text-red-700' : ''}`}>
-                  <time dateTime={a.deadline.toISOString()}>{left.text}</time>
+                <td className="whitespace-nowrap px-3 py-3 tabular-nums">
+                  <RelativeDeadline
+                    deadline={a.deadline.toISOString()}
+                    requestedAt={a.requestedAt.toISOString()}
+                    now={now.toISOString()}
+                    overdueClassName="font-medium text-red-700"
+                    badge={false}
+                  />
                 </td>
                 <td data-testid="claimed-by" className="px-3 py-3">
                   {a.claimedBy ?? <span className="text-slate-500">—</span>}

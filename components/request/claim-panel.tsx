@@ -2,8 +2,8 @@
 
 import { useActionState } from 'react';
 import { ActionOutcome } from '@/components/ui/action-outcome';
+import { LocalTime } from '@/components/ui/local-time';
 import { RequestButtonForm } from '@/components/ui/submit-button';
-import { formatTimestamp } from '@/lib/format';
 import { IDLE, type ActionState } from '@/lib/web/action-state';
 
 type Action = (state: ActionState, formData: FormData) => Promise<ActionState>;
@@ -20,6 +20,7 @@ export function ClaimPanel({
   claimedBy,
   claimedAt,
   me,
+  mayClaim = true,
   claimAction,
   releaseAction,
 }: {
@@ -27,6 +28,8 @@ export function ClaimPanel({
   claimedBy: string | null;
   claimedAt: string | null;
   me: string;
+  /** False for someone who may not decide the request now: they see who holds it, and no Claim button. */
+  mayClaim?: boolean;
   claimAction: Action;
   releaseAction: Action;
 }) {
@@ -50,7 +53,7 @@ export function ClaimPanel({
             {claimedAt && (
               <>
                 {' '}
-                since <time dateTime={claimedAt}>{formatTimestamp(new Date(claimedAt))}</time>
+                since <LocalTime iso={claimedAt} />
               </>
             )}
           </>
@@ -58,7 +61,7 @@ export function ClaimPanel({
           'Nobody has claimed this request.'
         )}
       </p>
-      {!claimedBy && <RequestButtonForm action={claim} approvalId={approvalId} pending={claiming} {...BUTTONS.claim} />}
+      {!claimedBy && mayClaim && <RequestButtonForm action={claim} approvalId={approvalId} pending={claiming} {...BUTTONS.claim} />}
       {mine && <RequestButtonForm action={release} approvalId={approvalId} pending={releasing} {...BUTTONS.release} />}
       <div aria-live="polite" className="basis-full empty:hidden">
         <ActionOutcome state={latest} />

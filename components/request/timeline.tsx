@@ -1,8 +1,10 @@
 // A request's timeline: requested, claimed (each claim is a heartbeat to
 // Temporal), re-issued, decided or closed, with who, when and through which path.
 import { PATH_WORDS } from '@/lib/approvals/closed-sentences';
+import { actingFor } from '@/lib/approvals/policy/progress-words';
 import type { DecisionPath } from '@/lib/contract/statuses';
-import { formatTimestamp } from '@/lib/format';
+import type { ReactNode } from 'react';
+import { LocalTime } from '@/components/ui/local-time';
 
 export interface TimelineEvent {
   id: string;
@@ -20,6 +22,7 @@ const ACTION_LABEL: Record<string, string> = {
   RELEASED: 'Released',
   REASSIGNED: 'Reassigned',
   APPROVED: 'Approved',
+  APPROVAL_RECORDED: 'Approval recorded',
   REJECTED: 'Rejected',
   EXPIRED: 'Expired',
   CANCELLED: 'Cancelled',
@@ -33,25 +36,60 @@ const MARKER: Record<string, string> = {
   RELEASED: 'bg-slate-300',
   REASSIGNED: 'bg-slate-500',
   APPROVED: 'bg-green-600',
+  APPROVAL_RECORDED: 'bg-green-400',
   REJECTED: 'bg-red-600',
   EXPIRED: 'bg-orange-600',
 };
 
 const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? (value as Record<string, unknown>) : {});
 
+const text = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
+
+/** "(1 of 2)" after an approval towards a quorum. */
+function tally(details: Record<string, unknown>): string | null {
+  const { approvals, quorum } = details;
+  return typeof approvals === 'number' && typeof quorum === 'number' ? `(${approvals} of ${quorum})` : null;
+}
+
 function who(event: TimelineEvent): string {
+  const details = record(event.details);
+  // "bob for alice" when a delegate decided in an away colleague's place.
+  const actor = actingFor(event.actor, text(details.onBehalfOf));
+  if (event.action === 'APPROVAL_RECORDED') return [actor, 'approved', tally(details), PATH_WORDS[event.path]].filter(Boolean).join(' ');
   const action = ACTION_LABEL[event.action] ?? event.action.toLowerCase();
   if (event.path === 'WORKER') return `${action} by the workflow`;
   if (event.path === 'RECONCILER' && event.actor === 'reconciler') return `${action} ${PATH_WORDS.RECONCILER}`;
-  return [action, `by ${event.actor}`, PATH_WORDS[event.path]].filter(Boolean).join(' ');
+  return [action, `by ${actor}`, event.action === 'APPROVED' ? tally(details) : null, PATH_WORDS[event.path]].filter(Boolean).join(' ');
+}
+
+/** Characters of one value the timeline shows; the request page shows the approved values whole. */
+const VALUE_SHOWN = 80;
+
+/** The values an approval carried, in one line: "Values: subject: Hello, to: a@x". */
+function valuesLine(values: unknown): string | null {
+  const entries = Object.entries(record(values));
+  if (entries.length === 0) return null;
+  const shown = (value: unknown) => {
+    const full = typeof value === 'string' ? value : JSON.stringify(value);
+    return full.length > VALUE_SHOWN ? `${full.slice(0, VALUE_SHOWN)}…` : full;
+  };
+  return `Values: ${entries.map(([name, value]) => `${name}: ${shown(value)}`).join(', ')}`;
 }
 
 /** The line under an event: the window and deadline of a (re-)issue, the heartbeat a claim sent, a correction. */
-function detail(event: TimelineEvent): string | null {
+function detail(event: TimelineEvent): ReactNode {
   const details = record(event.details);
   if ((event.action === 'REQUESTED' || event.action === 'REISSUED') && typeof details.attempt === 'number') {
-    const deadline = typeof details.deadline === 'string' ? `, due ${formatTimestamp(new Date(details.deadline))}` : '';
-    return `Window ${details.attempt}${deadline}`;
+    return (
+      <>
+        Window {details.attempt}
+        {typeof details.deadline === 'string' && (
+          <>
+            , due <LocalTime iso={details.deadline} />
+          </>
+        )}
+      </>
+    );
   }
   const heartbeat = record(details.heartbeat);
   if ('claimedBy' in heartbeat) {
@@ -61,7 +99,9 @@ function detail(event: TimelineEvent): string | null {
   }
   if (details.noticedBy === 'heartbeat') return 'Temporal answered a heartbeat: the workflow withdrew the approval';
   if (typeof details.corrected === 'string') return `Corrected by the workflow (was ${details.corrected.toLowerCase()})`;
-  return null;
+  // An approval short of the quorum lets go of its approver's claim: the approvals still needed are others'.
+  const released = details.releasedClaim === true ? 'Claim released, so others can give the approvals still needed' : null;
+  return [released, valuesLine(details.values)].filter(Boolean).join(' · ') || null;
 }
 
 export function Timeline({ events }: { events: TimelineEvent[] }) {
@@ -81,9 +121,7 @@ export function Timeline({ events }: { events: TimelineEvent[] }) {
               />
               <p className="font-medium">{who(event)}</p>
               <p className="text-slate-500">
-                <time dateTime={event.at.toISOString()} className="tabular-nums">
-                  {formatTimestamp(event.at)}
-                </time>
+                <LocalTime iso={event.at.toISOString()} className="tabular-nums" />
                 {line && <span> · {line}</span>}
               </p>
             </li>

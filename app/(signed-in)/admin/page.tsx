@@ -5,13 +5,13 @@ import { DecisionTimeChart } from '@/components/charts/decision-time-chart';
 import { ExpiryRateChart } from '@/components/charts/expiry-rate-chart';
 import { ReviewerLoadChart } from '@/components/charts/reviewer-load-chart';
 import { CreateRequestForm } from '@/components/admin/create-request-form';
+import { LocalTime } from '@/components/ui/local-time';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { listAdminQueue, listAssignees, listRecentDecisions } from '@/lib/approvals/reads/queries';
 import { loadAdminStats, type PeriodCounts } from '@/lib/approvals/reads/stats';
 import { isAdmin } from '@/lib/auth/access';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
-import { formatTimestamp } from '@/lib/format';
 import { createOrderRequestAction, reassignClaimAction, releaseAnyClaimAction } from './actions';
 
 export const metadata: Metadata = { title: 'Admin' };
@@ -157,7 +157,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
                 {a.title}
               </a>
               <span className="text-slate-600">by {a.decidedBy ?? 'unknown'}</span>
-              {a.decidedAt && <span className="ml-auto tabular-nums text-slate-500">{formatTimestamp(a.decidedAt)}</span>}
+              {a.decidedAt && <LocalTime iso={a.decidedAt.toISOString()} className="ml-auto tabular-nums text-slate-500" />}
             </li>
           ))}
         </ul>

@@ -140,12 +140,16 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
       const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
       const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
       const progress = progressOf(row.quorum, approvals);
+      // A holder whose approval leaves the quorum short lets go: the approvals still
+      // needed are others', and only the holder may decide a claimed request.
+      const releasesClaim = !complete && row.claimed_by === actor.email;
+      const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
       // The heartbeat and the completion share one deadline: a slow Temporal holds the lock 5 s at most.
       const deadline = completionDeadline();
       // Is the approval still wanted? Temporal accepts a completion even
       // after the workflow cancelled the activity, so ask first. The details
-      // carry the progress: `temporal workflow describe` shows it.
-      const answer = await heartbeatLocked(tx, temporal, row, { ...claimDetails(row), progress }, actor.email, deadline);
+      // carry the progress (and the claim): `temporal workflow describe` shows it.
+      const answer = await heartbeatLocked(tx, temporal, row, { ...claim, progress }, actor.email, deadline);
       if (answer === 'cancelled') {
         cancelled = row;
         return undefined;
@@ -211,7 +215,7 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
               approvals: progress.approvals,
               taskToken: null, // a spent token is of no use to anyone
             }
-          : { approvals: progress.approvals },
+          : { approvals: progress.approvals, ...(releasesClaim ? { claimedBy: null, claimedAt: null } : {}) },
       });
       await tx.auditEvent.create({
         data: {
@@ -223,6 +227,7 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
           details: {
             ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
             ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
+            ...(releasesClaim ? { releasedClaim: true } : {}),
             ...(values ? { values: values as Prisma.InputJsonObject } : {}),
           },
         },

@@ -4,6 +4,9 @@ import { Prisma } from '@prisma/client';
 import type { ApprovalStatus, DecisionPath } from '../../contract/statuses';
 import type { Db } from '../../db';
 import { approvalRequestSchema, type ApprovalRequest } from '../../contract/approval';
+import type { RoutedRequest } from '../policy/eligibility';
+import { UNREACHABLE_SQL } from '../policy/eligible-sql';
+import { readVotes, type Vote } from '../policy/progress';
 import { searchMatches } from './search';
 
 export interface ApprovalSummary {
@@ -32,6 +35,28 @@ export interface ApprovalDetail extends ApprovalSummary {
   comment: string | null;
   reason: string | null;
   events: { id: string; actor: string; action: string; path: DecisionPath; at: Date; details: unknown }[];
+  /** Who may decide, as resolved when the request arrived (its window included, for escalation). */
+  routing: RoutedRequest;
+  /** The workflow type that asked: the request type. */
+  workflowType: string | null;
+  /** Approvals the current run holds; the quorum is `routing.quorum`. */
+  approvals: number;
+  /** The approvals of the current run, oldest first. */
+  votes: Vote[];
+  /** Who the final decider stood in for, when they decided as a delegate. */
+  decidedFor: string | null;
+  /** The approver's typed values, when the request had a decision schema. */
+  values: Record<string, unknown> | null;
+  /** Pending, and the people who could still approve are too few for its quorum. */
+  unreachable: boolean;
+}
+
+/** A pending request in the admin queue: its summary, and its quorum's state. */
+export interface AdminQueueRow extends ApprovalSummary {
+  quorum: number;
+  approvals: number;
+  /** The people who could still approve are too few for its quorum (read now, not stored). */
+  unreachable: boolean;
 }
 
 const summarySelect = {
@@ -76,6 +101,18 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
       decisionPath: true,
       comment: true,
       reason: true,
+      decidedFor: true,
+      values: true,
+      workflowType: true,
+      requester: true,
+      policyName: true,
+      quorum: true,
+      fourEyes: true,
+      approverGroups: true,
+      approverUsers: true,
+      escalateGroups: true,
+      escalateUsers: true,
+      approvals: true,
       events: {
         orderBy: [{ at: 'asc' }, { id: 'asc' }],
         select: { id: true, actor: true, action: true, path: true, at: true, details: true },
@@ -83,10 +120,43 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
     },
   });
   if (!row) return null;
+  const [votes, unreachable] = await Promise.all([
+    readVotes(db, row.id, row.runId),
+    row.status === 'PENDING' ? unreachableIds(db, [row.id]).then((ids) => ids.has(row.id)) : false,
+  ]);
   // Stored rows passed this schema when written; a row the schema has since
   // outgrown still renders, with what the columns hold.
   const request = approvalRequestSchema.safeParse(row.request);
-  return { ...toSummary(row), request: request.success ? request.data : { title: row.title } };
+  const { requester, policyName, quorum, fourEyes, approverGroups, approverUsers, escalateGroups, escalateUsers, values, ...rest } = row;
+  return {
+    ...toSummary(rest),
+    request: request.success ? request.data : { title: row.title },
+    routing: {
+      policyName,
+      quorum,
+      fourEyes,
+      approverGroups,
+      approverUsers,
+      escalateGroups,
+      escalateUsers,
+      attempt: row.attempt,
+      requester,
+    },
+    votes,
+    values: isRecord(values) ? values : null,
+    unreachable,
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Which of these pending requests can never reach their quorum (eligible-sql.ts's rule, read now). */
+async function unreachableIds(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT r.id::text AS id FROM approval_requests r
+    WHERE r.id = ANY(CAST(${ids} AS uuid[])) AND r.status = 'PENDING' AND ${UNREACHABLE_SQL}`;
+  return new Set(rows.map((r) => r.id));
 }
 
 /**
@@ -97,7 +167,7 @@ export async function getApproval(db: Db, id: string): Promise<ApprovalDetail | 
 export async function listAdminQueue(
   db: Db,
   { search, limit = 200 }: { search?: string; limit?: number } = {},
-): Promise<{ rows: ApprovalSummary[]; total: number }> {
+): Promise<{ rows: AdminQueueRow[]; total: number }> {
   const text = search?.trim();
   const where = Prisma.sql`status = 'PENDING'${text ? Prisma.sql` AND ${searchMatches(text)}` : Prisma.empty}`;
   const [page, counted] = await Promise.all([
@@ -107,12 +177,18 @@ export async function listAdminQueue(
     db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM approval_requests WHERE ${where}`,
   ]);
   const ids = page.map((r) => r.id);
-  const found = await db.approvalRequest.findMany({ where: { id: { in: ids }, status: 'PENDING' }, select: summarySelect });
+  const [found, unreachable] = await Promise.all([
+    db.approvalRequest.findMany({
+      where: { id: { in: ids }, status: 'PENDING' },
+      select: { ...summarySelect, quorum: true, approvals: true },
+    }),
+    unreachableIds(db, ids),
+  ]);
   const byId = new Map(found.map((row) => [row.id, row]));
   // In the page's order; a row decided in between is left out.
   const rows = ids.flatMap((id) => {
     const row = byId.get(id);
-    return row ? [toSummary(row)] : [];
+    return row ? [{ ...toSummary(row), unreachable: unreachable.has(id) }] : [];
   });
   return { rows, total: counted[0]?.total ?? 0 };
 }
