@@ -112,9 +112,17 @@ export const agentToolWorkflow: AgentToolWorkflow = async function agentToolWork
   const outcome = await decide(agentToolRequest(call));
   switch (outcome.status) {
     case 'APPROVED': {
-      const args = approvedArgs(call.args, outcome.values);
-      const { messageId } = await sendEmailTool(args);
-      return { status: 'EXECUTED', tool: call.tool, args, approvedBy: outcome.decidedBy, approvers: outcome.approvers ?? [], messageId };
+      const approved = approvedArgs(call.args, outcome.values);
+      if (!approved.ok) return { status: 'NOT_RUN', approvedBy: outcome.decidedBy, problem: approved.problem };
+      const { messageId } = await sendEmailTool(approved.args);
+      return {
+        status: 'EXECUTED',
+        tool: call.tool,
+        args: approved.args,
+        approvedBy: outcome.decidedBy,
+        approvers: outcome.approvers ?? [],
+        messageId,
+      };
     }
     case 'REJECTED':
       return { status: 'REFUSED', decidedBy: outcome.decidedBy, reason: outcome.reason };

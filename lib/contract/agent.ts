@@ -25,6 +25,8 @@ export interface AgentToolCall {
 export type AgentToolResult =
   | { status: 'EXECUTED'; tool: 'send_email'; args: SendEmailArgs; approvedBy: string; approvers: ApproverEntry[]; messageId: string }
   | { status: 'REFUSED'; decidedBy: string; reason: string }
+  /** Approved, but with arguments the tool cannot take: it did not run. */
+  | { status: 'NOT_RUN'; approvedBy: string; problem: string }
   | { status: 'EXPIRED' };
 
 export type AgentToolWorkflow = (call: AgentToolCall) => Promise<AgentToolResult>;
@@ -54,8 +56,17 @@ export function agentToolRequest(call: AgentToolCall): ApprovalRequest {
   };
 }
 
-/** The arguments to run the tool with: the approved values over the proposed ones, checked again. */
-export function approvedArgs(proposed: SendEmailArgs, values: Record<string, unknown> | undefined): SendEmailArgs {
+/**
+ * The arguments to run the tool with: the approved values over the proposed
+ * ones, checked again. Values the tool cannot take (say, a `to` that is not an
+ * email) are a problem to report, never a reason to fall back to what the
+ * agent proposed: the tool runs only with arguments a person approved.
+ */
+export function approvedArgs(
+  proposed: SendEmailArgs,
+  values: Record<string, unknown> | undefined,
+): { ok: true; args: SendEmailArgs } | { ok: false; problem: string } {
   const merged = sendEmailArgsSchema.safeParse({ ...proposed, ...values });
-  return merged.success ? merged.data : proposed;
+  if (merged.success) return { ok: true, args: merged.data };
+  return { ok: false, problem: merged.error.issues.map((issue) => issue.message).join('; ') };
 }

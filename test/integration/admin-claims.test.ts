@@ -2,42 +2,46 @@
 // reviewer. Temporal's heartbeat details name the new holder (or nobody), the
 // audit trail names the admin with {from, to}, and nobody else may do it.
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
 import { claimApproval, reassignClaim, reassignInputSchema, releaseAnyClaim, type ClaimAdmin } from '../../lib/approvals/commands/claim';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { readApprovalTruth } from '../../lib/approvals/temporal/truth';
-import { createUser } from '../../lib/auth/users';
-import { findApproval, openServices, startPendingOrder, waitFor, startBareApproval, withWorker, type Services } from './helpers';
+import {
+  findApproval,
+  newEmail,
+  newReviewer as createReviewer,
+  openServices,
+  startPendingOrder,
+  waitFor,
+  startBareApproval,
+  withWorker,
+  type Services,
+} from './helpers';
 import { withdrawApproval } from './workflows';
 
-const email = (who: string) => `${who}-${randomBytes(5).toString('hex')}@example.com`;
 const isCode = (code: string, message?: RegExp) => (e: unknown) =>
   e instanceof ApprovalError && e.code === code && (!message || message.test(e.message));
 
 describe('admin claim controls', { timeout: 120_000 }, () => {
   let services: Services;
-  const users: string[] = [];
-  const admin: ClaimAdmin = { email: email('admin'), role: 'ADMIN' };
+  const admin: ClaimAdmin = { email: newEmail('admin'), role: 'ADMIN' };
 
   before(async () => {
     services = await openServices();
   });
   after(async () => {
-    if (!services) return;
-    await services.db.user.deleteMany({ where: { email: { in: users } } });
-    await services.close();
+    await services?.close();
   });
   const deps = () => ({ db: services.db, temporal: services.client });
 
-  /** A user who may hold requests (the reassign target must be one). */
-  async function newReviewer(who: string): Promise<string> {
-    const created = await createUser(services.db, { email: email(who), password: randomBytes(12).toString('hex'), role: 'REVIEWER' });
-    users.push(created.email);
-    return created.email;
-  }
+  /** A user who may hold and decide requests (claimants, deciders and reassign targets must be one). */
+  const newReviewer = (who: string) => createReviewer(services.db, who);
+
+  /** What a claim heartbeat tells Temporal about a request with no approvals yet. */
+  const noVotes = { approvals: 0, quorum: 1, approvers: [] };
 
   async function heartbeatOf(workflowId: string, runId: string) {
     const truth = await readApprovalTruth(services.client, { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID });
@@ -62,7 +66,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
   test("an admin releases anyone's claim: the row, the heartbeat details and the audit trail say nobody holds it", async () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const ana = email('ana');
+      const ana = await newReviewer('ana');
       await claimApproval(deps(), { id: pending.id }, { email: ana });
       assert.equal(((await heartbeatOf(handle.workflowId, pending.runId)) as { claimedBy?: string }).claimedBy, ana);
 
@@ -71,7 +75,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       const row = await findApproval(services.db, handle.workflowId);
       assert.equal(row?.claimedBy, null);
       assert.equal(row?.claimedAt, null);
-      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: null, claimedAt: null });
+      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: null, claimedAt: null, progress: noVotes });
       assert.deepEqual(await lastEvent(pending.id), { action: 'RELEASED', actor: admin.email, details: { from: ana, to: null } });
 
       // Nothing left to release: no call, no event.
@@ -85,7 +89,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       assert.deepEqual(await snapshot(handle.workflowId, pending.runId, pending.id), before);
 
       // Anyone may claim it now.
-      const ben = email('ben');
+      const ben = await newReviewer('ben');
       assert.equal((await claimApproval(deps(), { id: pending.id }, { email: ben })).claimedBy, ben);
     });
   });
@@ -93,7 +97,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
   test('an admin reassigns a claim: the new holder is in the row and the heartbeat details, and only they may decide', async () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const ana = email('ana');
+      const ana = await newReviewer('ana');
       const ben = await newReviewer('ben');
       await claimApproval(deps(), { id: pending.id }, { email: ana });
 
@@ -104,7 +108,11 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       const row = await findApproval(services.db, handle.workflowId);
       assert.equal(row?.claimedBy, ben);
       assert.ok(row?.claimedAt);
-      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: ben, claimedAt: row.claimedAt.toISOString() });
+      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), {
+        claimedBy: ben,
+        claimedAt: row.claimedAt.toISOString(),
+        progress: noVotes,
+      });
       assert.deepEqual(await lastEvent(pending.id), { action: 'REASSIGNED', actor: admin.email, details: { from: ana, to: ben } });
 
       // The old holder is now like anyone else: refused.
@@ -145,7 +153,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
   test('a reviewer may neither release nor reassign a claim: FORBIDDEN, and nothing changes', async () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const ana = email('ana');
+      const ana = await newReviewer('ana');
       const ben = await newReviewer('ben');
       await claimApproval(deps(), { id: pending.id }, { email: ana });
       const before = await snapshot(handle.workflowId, pending.runId, pending.id);
@@ -166,16 +174,16 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
   test('reassigning to someone who is not a user is refused with a clear message, and nothing changes', async () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const ana = email('ana');
+      const ana = await newReviewer('ana');
       await claimApproval(deps(), { id: pending.id }, { email: ana });
       const before = await snapshot(handle.workflowId, pending.runId, pending.id);
 
-      const stranger = email('nobody');
+      const stranger = newEmail('nobody');
       await assert.rejects(
         reassignClaim(deps(), { id: pending.id, to: stranger }, admin),
         isCode(
           'NOT_FOUND',
-          new RegExp(`^No reviewer or admin has the email ${stranger.replace(/[.]/g, '\\.')}\\. Choose someone from the list\\.$`),
+          new RegExp(`^No active reviewer or admin has the email ${stranger.replace(/[.]/g, '\\.')}\\. Choose someone from the list\\.$`),
         ),
       );
       assert.deepEqual(await snapshot(handle.workflowId, pending.runId, pending.id), before);
@@ -198,7 +206,7 @@ describe('admin claim controls', { timeout: 120_000 }, () => {
       async (taskQueue) => {
         const { handle, pending } = await startBareApproval(services, taskQueue, { title: 'Withdrawn while an admin reassigns it' });
         const { workflowId } = handle;
-        const ana = email('ana');
+        const ana = await newReviewer('ana');
         const ben = await newReviewer('ben');
         await claimApproval(deps(), { id: pending.id }, { email: ana });
         await handle.signal(withdrawApproval);

@@ -13,6 +13,7 @@ import {
   approvalClosings,
   findApproval,
   newOrder,
+  newReviewer,
   startPendingOrder,
   useServices,
   waitFor,
@@ -70,7 +71,7 @@ describe('the approval window', { timeout: 120_000 }, () => {
 
         await assert.rejects(client.activity.complete(first.taskToken, { approved: true, reviewer: 'stale' }), ActivityNotFoundError);
 
-        const reviewer = `window-${randomBytes(4).toString('hex')}@example.com`;
+        const reviewer = await newReviewer(db, 'window');
         await decideApproval(
           { db, temporal: client },
           { decision: 'APPROVED', ...approveInputSchema.parse({ id: first.id }) },
@@ -107,11 +108,12 @@ describe('the approval window', { timeout: 120_000 }, () => {
           ['REQUESTED', 'REISSUED', 'EXPIRED'],
         );
 
+        const late = await newReviewer(db, 'late');
         const decide = () =>
           decideApproval(
             { db, temporal: client },
             { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) },
-            { email: 'late@example.com' },
+            { email: late },
           );
         await assert.rejects(
           decide(),

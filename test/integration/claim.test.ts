@@ -1,21 +1,30 @@
 // Claims: who holds a request, in the database and in Temporal's heartbeat
 // details; and a heartbeat that answers "cancelled".
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
 import { claimApproval, releaseClaim } from '../../lib/approvals/commands/claim';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { readApprovalTruth } from '../../lib/approvals/temporal/truth';
-import { approvalClosings, findApproval, startBareApproval, startPendingOrder, useServices, waitFor, withWorker } from './helpers';
+import {
+  approvalClosings,
+  findApproval,
+  newReviewer,
+  startBareApproval,
+  startPendingOrder,
+  useServices,
+  waitFor,
+  withWorker,
+} from './helpers';
 import { withdrawApproval } from './workflows';
-
-const email = (who: string) => `${who}-${randomUUID()}@example.com`;
 
 describe('claims', { timeout: 120_000 }, () => {
   const services = useServices();
   const deps = () => ({ db: services.db, temporal: services.client });
+  const email = (who: string) => newReviewer(services.db, who);
+  /** What a claim heartbeat tells Temporal about a request with no approvals yet. */
+  const noVotes = { approvals: 0, quorum: 1, approvers: [] };
 
   async function heartbeatOf(workflowId: string, runId: string) {
     const truth = await readApprovalTruth(services.client, { workflowId, runId, activityId: APPROVAL_ACTIVITY_ID });
@@ -27,15 +36,19 @@ describe('claims', { timeout: 120_000 }, () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const ana = email('ana');
-      const ben = email('ben');
+      const ana = await email('ana');
+      const ben = await email('ben');
 
       const claim = await claimApproval(deps(), { id: pending.id }, { email: ana });
       assert.equal(claim.claimedBy, ana);
       const row = await findApproval(db, handle.workflowId);
       assert.equal(row?.claimedBy, ana);
       assert.ok(row?.claimedAt);
-      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: ana, claimedAt: row.claimedAt.toISOString() });
+      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), {
+        claimedBy: ana,
+        claimedAt: row.claimedAt.toISOString(),
+        progress: noVotes,
+      });
 
       const claimedBy = new RegExp(`^Claimed by ${ana.replace(/[.]/g, '\\.')} since \\d{4}-`);
       await assert.rejects(
@@ -53,7 +66,7 @@ describe('claims', { timeout: 120_000 }, () => {
 
       await releaseClaim(deps(), { id: pending.id }, { email: ana });
       assert.equal((await findApproval(db, handle.workflowId))?.claimedBy, null);
-      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: null, claimedAt: null });
+      assert.deepEqual(await heartbeatOf(handle.workflowId, pending.runId), { claimedBy: null, claimedAt: null, progress: noVotes });
 
       await claimApproval(deps(), { id: pending.id }, { email: ben });
       await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: ben });
@@ -76,7 +89,7 @@ describe('claims', { timeout: 120_000 }, () => {
       services,
       async (taskQueue) => {
         const { handle, pending } = await startPendingOrder(services, taskQueue);
-        await claimApproval(deps(), { id: pending.id }, { email: email('slow') });
+        await claimApproval(deps(), { id: pending.id }, { email: await email('slow') });
         const reissued = await waitFor('attempt 2', async () => {
           const row = await findApproval(db, handle.workflowId);
           return row && row.attempt >= 2 ? row : undefined;
@@ -95,11 +108,12 @@ describe('claims', { timeout: 120_000 }, () => {
       async (taskQueue) => {
         const { handle, pending } = await startBareApproval(services, taskQueue, { title: 'Withdrawn while a reviewer looks' });
         const { workflowId } = handle;
+        const ana = await email('ana');
         await handle.signal(withdrawApproval);
         await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
 
         await assert.rejects(
-          claimApproval(deps(), { id: pending.id }, { email: email('ana') }),
+          claimApproval(deps(), { id: pending.id }, { email: ana }),
           (e) => e instanceof ApprovalError && e.code === 'NO_LONGER_PENDING' && /^This request was cancelled/.test(e.message),
         );
         const row = await findApproval(db, workflowId);

@@ -2,12 +2,11 @@
 // DATABASE_STATEMENT_TIMEOUT is cut off, a query that finds every connection
 // taken gives up after DATABASE_CONNECT_TIMEOUT, and both read as "busy".
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { ApprovalError } from '../../lib/approvals/errors';
 import { createDb, isDatabaseBusy, type Db, type PoolSettings } from '../../lib/db';
-import { env, findApproval, startPendingOrder, useServices, withWorker } from './helpers';
+import { env, findApproval, newReviewer, startPendingOrder, useServices, withWorker } from './helpers';
 
 /** Longer than any bound under test: a query still waiting then was never cut short. */
 const NEVER_MS = 8_000;
@@ -91,6 +90,7 @@ describe('the database pool', { timeout: 120_000 }, () => {
   test('a decision that waits for a row lock past the statement timeout is refused OVERLOADED, and changes nothing', async () => {
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
+      const waiting = await newReviewer(services.db, 'waiting');
       await withDb({ statementTimeoutMs: 1_000 }, async (db) => {
         let release!: () => void;
         const released = new Promise<void>((resolve) => (release = resolve));
@@ -102,7 +102,7 @@ describe('the database pool', { timeout: 120_000 }, () => {
             decideApproval(
               { db, temporal: services.client },
               { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) },
-              { email: `waiting-${randomUUID()}@example.com` },
+              { email: waiting },
             ),
             (error: unknown) =>
               error instanceof ApprovalError &&

@@ -6,7 +6,15 @@ import { describe, test } from 'node:test';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
 import { COMPLETION_DEADLINE_MS } from '../../lib/approvals/temporal/activity-call';
 import { ApprovalError } from '../../lib/approvals/errors';
-import { approvalAttemptsStarted, approvalClosings, findApproval, startPendingOrder, useServices, withWorker } from './helpers';
+import {
+  approvalAttemptsStarted,
+  approvalClosings,
+  findApproval,
+  newReviewer,
+  startPendingOrder,
+  useServices,
+  withWorker,
+} from './helpers';
 
 const DECISIONS = ['APPROVED', 'REJECTED'];
 
@@ -19,7 +27,8 @@ describe('decideApproval', { timeout: 120_000 }, () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const first = `first-${randomUUID()}@example.com`;
+      const first = await newReviewer(db, 'first');
+      const second = await newReviewer(db, 'second');
 
       const decided = await decideApproval(
         deps(),
@@ -42,12 +51,12 @@ describe('decideApproval', { timeout: 120_000 }, () => {
         [['APPROVED', first, 'DASHBOARD']],
       );
 
-      const second = decideApproval(
+      const late = decideApproval(
         deps(),
         { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'too late' }) },
-        { email: 'second@example.com' },
+        { email: second },
       );
-      await assert.rejects(second, (error: unknown) => {
+      await assert.rejects(late, (error: unknown) => {
         assert.ok(error instanceof ApprovalError);
         assert.equal(error.code, 'ALREADY_DECIDED');
         assert.match(error.message, new RegExp(`Already decided by ${first.replace(/[.]/g, '\\.')}`));
@@ -61,14 +70,15 @@ describe('decideApproval', { timeout: 120_000 }, () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
+      const rita = await newReviewer(db, 'rita');
 
       await decideApproval(
         deps(),
         { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'over budget' }) },
-        { email: 'rita@example.com' },
+        { email: rita },
       );
 
-      assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: 'rita@example.com', reason: 'over budget' });
+      assert.deepEqual(await handle.result(), { status: 'REJECTED', decidedBy: rita, reason: 'over budget' });
       const rows = await db.approvalRequest.findMany({ where: { workflowId: handle.workflowId } });
       assert.equal(rows.length, 1);
       assert.equal(rows[0]?.attempt, 1);
@@ -85,12 +95,13 @@ describe('decideApproval', { timeout: 120_000 }, () => {
   test('refuses an unknown request id with NOT_FOUND and writes nothing', async () => {
     const { db } = services;
     const id = randomUUID();
+    const reviewer = await newReviewer(db, 'nobody');
     await assert.rejects(
-      decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email: 'nobody@example.com' }),
+      decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email: reviewer }),
       (error: unknown) => error instanceof ApprovalError && error.code === 'NOT_FOUND' && error.httpStatus === 404,
     );
     assert.equal(await db.approvalRequest.count({ where: { id } }), 0);
-    assert.equal(await db.auditEvent.count({ where: { OR: [{ approvalRequestId: id }, { actor: 'nobody@example.com' }] } }), 0);
+    assert.equal(await db.auditEvent.count({ where: { OR: [{ approvalRequestId: id }, { actor: reviewer }] } }), 0);
   });
 
   test('completes by workflow id + run id + activity id when the stored task token is unusable', async () => {
@@ -99,7 +110,7 @@ describe('decideApproval', { timeout: 120_000 }, () => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
       await db.$executeRaw`UPDATE approval_requests SET task_token = ${Buffer.from('garbled, not a task token')} WHERE id = ${pending.id}::uuid`;
 
-      const reviewer = `by-id-${randomUUID()}@example.com`;
+      const reviewer = await newReviewer(db, 'by-id');
       const started = Date.now();
       await decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: reviewer });
       // The garbled token cannot hang the call: both tries share one 5 s deadline.
@@ -116,7 +127,7 @@ describe('decideApproval', { timeout: 120_000 }, () => {
     const { db } = services;
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const reviewers = Array.from({ length: 50 }, (_, i) => `r${i}-${randomUUID()}@example.com`);
+      const reviewers = await Promise.all(Array.from({ length: 50 }, (_, i) => newReviewer(db, `r${i}`)));
 
       const settled = await Promise.allSettled(
         reviewers.map((email, i) =>

@@ -3,7 +3,7 @@
 // answering, and a database that fails after Temporal took the decision.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -25,6 +25,7 @@ import {
   findApproval,
   freezableProxy,
   newOrder,
+  newReviewer,
   ROOT,
   type Services,
   uniqueTaskQueue,
@@ -118,7 +119,7 @@ describe('faults', { timeout: 240_000 }, () => {
       assert.equal(row.taskToken, null);
       assert.match(rescuer.output(), /\[reconciler\] checked \d+: 1 written from history/);
 
-      const reviewer = `rescued-${randomUUID()}@example.com`;
+      const reviewer = await newReviewer(db, 'rescued');
       await approve(row.id, reviewer);
       assert.deepEqual(await client.workflow.getHandle<typeof orderWorkflow>(workflowId).result(), {
         status: 'FULFILLED',
@@ -143,7 +144,7 @@ describe('faults', { timeout: 240_000 }, () => {
       const pending = await waitForPendingApproval(db, workflowId);
       await first.kill('SIGKILL');
 
-      const reviewer = `after-kill-${randomUUID()}@example.com`;
+      const reviewer = await newReviewer(db, 'after-kill');
       const decided = await approve(pending.id, reviewer);
       assert.equal(decided.recorded, true);
       assert.equal((await findApproval(db, workflowId))?.status, 'APPROVED');
@@ -204,7 +205,7 @@ describe('faults', { timeout: 240_000 }, () => {
 
       const after = await connectTemporal(server.address, 'default');
       try {
-        const reviewer = `restart-${randomUUID()}@example.com`;
+        const reviewer = await newReviewer(db, 'restart');
         await approve(pending.id, reviewer, after);
         await runWorker(server.address, async () => {
           assert.deepEqual(await after.workflow.getHandle(orderWorkflowId(order.id)).result(), {
@@ -233,13 +234,14 @@ describe('faults', { timeout: 240_000 }, () => {
       services.started.push(workflowId);
       const pending = await waitForPendingApproval(db, workflowId);
 
+      const reviewer = await newReviewer(db, 'frozen');
       proxy.freeze();
       const started = Date.now();
       await assert.rejects(
         decideApproval(
           { db, temporal: throughProxy },
           { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'frozen' }) },
-          { email: 'r@example.com' },
+          { email: reviewer },
         ),
         (error) => error instanceof ApprovalError && error.code === 'TEMPORAL_UNAVAILABLE' && /did not confirm in time/.test(error.message),
       );
@@ -277,7 +279,7 @@ describe('faults', { timeout: 240_000 }, () => {
       await db.$executeRawUnsafe(
         `CREATE TRIGGER test_fail_${tag} BEFORE UPDATE ON approval_requests FOR EACH ROW EXECUTE FUNCTION test_fail_${tag}()`,
       );
-      const reviewer = `db-down-${randomUUID()}@example.com`;
+      const reviewer = await newReviewer(db, 'db-down');
       const decided = await approve(pending.id, reviewer);
       assert.equal(decided.recorded, false, 'Temporal has it; the row did not take it');
       await db.$executeRawUnsafe(`DROP TRIGGER test_fail_${tag} ON approval_requests`);

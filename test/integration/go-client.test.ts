@@ -9,41 +9,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
-import { env, findApproval, NAMESPACE, openServices, ROOT, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
+import { buildGoClient } from '../support/go-client';
+import { env, findApproval, NAMESPACE, openServices, startPendingOrder, waitFor, withWorker, type Services } from './helpers';
 
 const run = promisify(execFile);
 
-const GO_CLIENT_DIR = path.join(ROOT, 'test', 'go-client');
 const GO_REVIEWER = 'go-reviewer@example.com';
 /** How soon after the Go client returns the inbox must show its decision. */
 const INBOX_WITHIN_MS = 10_000;
-
-/**
- * Builds test/go-client into `outDir`. The first build on a machine downloads the
- * modules (go.sum is committed) and compiles the SDK: tens of seconds.
- * GOTOOLCHAIN=local: use this Go, never fetch another toolchain; -buildvcs=false:
- * a test binary needs no VCS stamp (and a fresh clone owned by someone else
- * would otherwise fail on git's safe.directory check).
- */
-async function buildGoClient(outDir: string): Promise<string> {
-  try {
-    await run('go', ['version'], { timeout: 30_000 });
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? '`go` is not on PATH' : `\`go version\` failed: ${String(error)}`;
-    throw new Error(`${reason}. The Go client test needs Go (1.26+, e.g. /usr/local/go/bin) on PATH: install Go, not skip this test.`);
-  }
-  const binary = path.join(outDir, 'go-client');
-  try {
-    await run('go', ['build', '-o', binary, '.'], {
-      cwd: GO_CLIENT_DIR,
-      env: { ...process.env, GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
-      timeout: 600_000,
-    });
-  } catch (error) {
-    throw new Error(`go build of test/go-client failed: ${(error as { stderr?: string }).stderr || String(error)}`);
-  }
-  return binary;
-}
 
 describe('a decision made with the Temporal Go SDK', { timeout: 900_000 }, () => {
   let services: Services;

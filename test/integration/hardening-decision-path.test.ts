@@ -22,7 +22,7 @@ import {
   type ApprovalRequest,
   type ApprovalResult,
 } from '../../lib/contract/approval';
-import { findApproval, startPendingOrder, useServices, waitForPendingApproval, withWorker, type Services } from './helpers';
+import { findApproval, newReviewer, startPendingOrder, useServices, waitForPendingApproval, withWorker, type Services } from './helpers';
 import type { FailureSeen, misrecordingWorkflow, recordOutcomeWorkflow } from './workflows';
 
 const WORKFLOWS = require.resolve('./workflows');
@@ -134,7 +134,7 @@ describe('the decision path cannot be forged from Temporal', { timeout: 180_000 
     const { db, client } = services;
     await withWorker(services, async (taskQueue) => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
-      const reviewer = `reviewer-${randomUUID()}@example.com`;
+      const reviewer = await newReviewer(db, 'reviewer');
       await decideApproval(
         { db, temporal: client },
         { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'Not this quarter' }) },
@@ -182,7 +182,7 @@ describe('the decision path cannot be forged from Temporal', { timeout: 180_000 
           args: [request, claimed],
         });
         const pending = await waitForPendingApproval(db, workflowId);
-        const reviewer = `reviewer-${randomUUID()}@example.com`;
+        const reviewer = await newReviewer(db, 'reviewer');
         await decideApproval(
           { db, temporal: client },
           { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'No' }) },

@@ -1,7 +1,7 @@
 // Shared setup for the integration tests. They run against a real Temporal dev
 // server and a real PostgreSQL, named by DATABASE_URL, TEMPORAL_ADDRESS and
 // TEMPORAL_CLI (scripts/with-services.ts provides all three).
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBun
 import { APPROVAL_ACTIVITY_ID, DEFAULT_APPROVAL_WINDOWS, type ApprovalRequest } from '../../lib/contract/approval';
 import { startOrderApproval } from '../../lib/approvals/commands/start-order';
 import { createDb, type Db } from '../../lib/db';
+import type { Role } from '../../lib/auth/access';
 import type { Order } from '../../lib/contract/orders';
 import { connectTemporal } from '../../lib/temporal';
 import { createActivities, type Activities } from '../../worker/activities';
@@ -183,6 +184,36 @@ export function newOrder(overrides: Partial<Order> = {}): Order {
     items: [{ sku: 'SKU-1', qty: 2 }],
     ...overrides,
   };
+}
+
+/** A fresh email for a made-up person: `label-<hex>@example.com`, lower-case, so no two tests (or runs) share it. */
+export const newEmail = (label = 'reviewer') => `${label}-${randomBytes(6).toString('hex')}@example.com`;
+
+/**
+ * Creates an active user (no password: as one invited, who never signs in
+ * here) who may decide and claim requests, and returns their email. Deciders
+ * must be real, active users. `groups`: names of groups they belong to,
+ * created when missing. Users are never deleted: tests use fresh identities.
+ */
+export async function newReviewer(
+  db: Db,
+  label = 'reviewer',
+  { role = 'REVIEWER', groups = [] }: { role?: Role; groups?: string[] } = {},
+): Promise<string> {
+  const email = newEmail(label);
+  const user = await db.user.create({ data: { email, role, passwordHash: null }, select: { id: true } });
+  for (const name of groups) {
+    const group = await db.group.upsert({ where: { name }, create: { name }, update: {}, select: { id: true } });
+    await db.groupMember.create({ data: { groupId: group.id, userId: user.id } });
+  }
+  return email;
+}
+
+/** A group with a fresh name (`label-<hex>`), and no members. */
+export async function newGroup(db: Db, label = 'group'): Promise<string> {
+  const name = `${label}-${randomBytes(4).toString('hex')}`;
+  await db.group.create({ data: { name } });
+  return name;
 }
 
 /** Starts orderWorkflow through the domain function the app uses, and remembers it for cleanup. */

@@ -13,6 +13,7 @@ import type { Client } from '@temporalio/client';
 import { createDb, type Db } from '../../lib/db';
 import { connectTemporal } from '../../lib/temporal';
 import type { orderWorkflow } from '../../worker/workflows';
+import type { Actor } from '../../lib/approvals/policy/eligibility';
 import { listInbox } from '../../lib/approvals/reads/inbox/list';
 import { parseInboxQuery } from '../../lib/approvals/reads/inbox/params';
 import {
@@ -179,8 +180,10 @@ function expectedOrder(rows: Seeded[], sort: InboxSort, dir: SortDir): string[] 
     .map((r) => r.id);
 }
 
+/** The rows are for any reviewer, so "for me" (the default) lists them all for anyone in no group. */
 async function list(q: InboxQuery, me = ME): Promise<InboxPage> {
-  return listInbox(db, q, { email: me }, NOW);
+  const actor: Actor = { email: me, role: 'REVIEWER', active: true, groups: [], delegators: [] };
+  return listInbox(db, q, actor, NOW);
 }
 
 /** Follows nextCursor from the first page to the last; returns every page. */
@@ -239,22 +242,35 @@ describe('listInbox', () => {
     const row = page.rows[0] as InboxViewRow;
     assert.deepEqual(Object.keys(row).sort(), [
       'amount',
+      'approvals',
       'attempt',
       'claimedBy',
       'currency',
       'customer',
       'deadline',
       'decidedBy',
+      'escalated',
       'id',
+      'quorum',
       'requestedAt',
+      'requester',
       'status',
       'title',
+      'unreachable',
+      'workflowType',
     ]);
     assert.equal(row.amount, '600.50');
     const source = seeded.find((r) => r.id === row.id);
     assert.equal(row.deadline, source?.deadline.toISOString());
     assert.equal(row.requestedAt, source?.requestedAt.toISOString());
     assert.equal(row.status, 'PENDING');
+    // Any reviewer, one approval, no escalation people: nothing to flag.
+    assert.deepEqual(
+      { workflowType: row.workflowType, requester: row.requester, quorum: row.quorum, approvals: row.approvals },
+      { workflowType: null, requester: null, quorum: 1, approvals: 0 },
+    );
+    assert.equal(row.escalated, false);
+    assert.equal(row.unreachable, false);
   });
 
   test('null amounts come last in both directions', async () => {

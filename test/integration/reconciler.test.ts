@@ -17,6 +17,7 @@ import {
   approvalClosings,
   findApproval,
   newOrder,
+  newReviewer,
   startBareApproval,
   startOrder,
   startPendingOrder,
@@ -53,6 +54,8 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
   }
   const approve = (id: string, email: string) =>
     decideApproval(deps(), { decision: 'APPROVED', ...approveInputSchema.parse({ id }) }, { email });
+  /** A fresh user who may decide (deciders must be real, active users). */
+  const reviewer = (label = 'reviewer') => newReviewer(services.db, label);
 
   test('a decision made outside, in a workflow that never records it, reaches the inbox through the reconciler (path EXTERNAL)', async () => {
     const { client } = services;
@@ -89,7 +92,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       }),
     );
     await assert.rejects(
-      approve(pending.id, 'late@example.com'),
+      approve(pending.id, await reviewer('late')),
       rejectsWith('ALREADY_DECIDED', /^Already decided by cli-person at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.$/),
     );
     const row = await findApproval(db, handle.workflowId);
@@ -110,10 +113,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       assert.equal(row?.status, 'TERMINATED');
       assert.equal(row?.reason, 'order withdrawn by the customer');
       assert.equal(row?.decisionPath, 'RECONCILER');
-      await assert.rejects(
-        approve(pending.id, 'reviewer@example.com'),
-        rejectsWith('NO_LONGER_PENDING', /^Its workflow was terminated at /),
-      );
+      await assert.rejects(approve(pending.id, await reviewer()), rejectsWith('NO_LONGER_PENDING', /^Its workflow was terminated at /));
     });
   });
 
@@ -126,7 +126,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
         decideApproval(
           deps(),
           { decision: 'REJECTED', ...rejectInputSchema.parse({ id: pending.id, reason: 'no' }) },
-          { email: 'r@example.com' },
+          { email: await reviewer() },
         ),
         rejectsWith('NO_LONGER_PENDING', /^Its workflow was terminated at /),
       );
@@ -144,10 +144,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
       const row = await findApproval(db, handle.workflowId);
       assert.equal(row?.status, 'CANCELLED');
       assert.equal(row?.decisionPath, 'WORKER');
-      await assert.rejects(
-        approve(pending.id, 'reviewer@example.com'),
-        rejectsWith('NO_LONGER_PENDING', /^This request was cancelled at /),
-      );
+      await assert.rejects(approve(pending.id, await reviewer()), rejectsWith('NO_LONGER_PENDING', /^This request was cancelled at /));
     });
   });
 
@@ -182,7 +179,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
         await waitFor('the cancel request', async () => (await handle.describe()).raw.pendingActivities?.some((a) => a.state === 3));
         assert.equal((await findApproval(db, handle.workflowId))?.status, 'PENDING');
 
-        await assert.rejects(approve(pending.id, 'quick@example.com'), rejectsWith('NO_LONGER_PENDING', /^This request was cancelled/));
+        await assert.rejects(approve(pending.id, await reviewer('quick')), rejectsWith('NO_LONGER_PENDING', /^This request was cancelled/));
         assert.equal((await findApproval(db, handle.workflowId))?.status, 'CANCELLED');
         await assert.rejects(handle.result(), WorkflowFailedError);
         assert.deepEqual(await approvalClosings(handle), ['CANCELLED'], 'no completion reached Temporal');
@@ -242,7 +239,7 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
           services.client.activity.complete(pending.taskToken, { approved: true, reviewer: 'stale' }),
           ActivityNotFoundError,
         );
-        await approve(pending.id, 'reviewer@example.com');
+        await approve(pending.id, await reviewer());
         await handle.signal(finish);
         assert.equal(await handle.result(), 'decided');
         assert.deepEqual(await approvalClosings(handle), ['COMPLETED']);
@@ -295,8 +292,9 @@ describe('the reconciler and Temporal-side endings', { timeout: 180_000 }, () =>
         assert.deepEqual(events, [{ action: 'REQUESTED', actor: 'reconciler', path: 'RECONCILER' }]);
 
         assert.equal((await sweeper(taskQueue).sweep()).filled, 0, 'a second sweep finds nothing to do');
-        await approve(row.id, 'reviewer@example.com');
-        assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: 'reviewer@example.com' });
+        const decider = await reviewer();
+        await approve(row.id, decider);
+        assert.deepEqual(await handle.result(), { status: 'FULFILLED', decidedBy: decider });
       },
       { activities: losesItsWrite },
     );

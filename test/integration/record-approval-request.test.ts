@@ -52,14 +52,14 @@ describe('recordApprovalRequest', { timeout: 60_000 }, () => {
 
     const second = attempt(workflowId, runId, 2);
     const reissued = await recordApprovalRequest(db, second, request);
-    assert.deepEqual(reissued, { id: requested.id, outcome: 'REISSUED' });
+    assert.deepEqual(reissued, { id: requested.id, outcome: 'REISSUED', approvals: 0 });
     let rows = await find();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.attempt, 2);
     assert.deepEqual(Buffer.from(rows[0]?.taskToken ?? []), Buffer.from(second.taskToken ?? []));
 
     const late = await recordApprovalRequest(db, { ...attempt(workflowId, runId, 1), taskToken: randomBytes(32) }, request);
-    assert.deepEqual(late, { id: requested.id, outcome: 'STALE' });
+    assert.deepEqual(late, { id: requested.id, outcome: 'STALE', approvals: 0 });
     rows = await find();
     assert.equal(rows.length, 1);
     assert.equal(rows[0]?.attempt, 2);

@@ -2,7 +2,6 @@
 // hang the site: decisions end in clear, coded errors within their deadline,
 // each person has a few in flight at most, and pages still get a connection.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { decideApprovals } from '../../lib/approvals/commands/bulk';
@@ -15,9 +14,8 @@ import { DEFAULT_INBOX_QUERY } from '../../lib/approvals/reads/inbox/query';
 import { getApproval } from '../../lib/approvals/reads/queries';
 import { createDb, type Db, type PoolSettings } from '../../lib/db';
 import { connectTemporal } from '../../lib/temporal';
-import { env, freezableProxy, NAMESPACE, startPendingOrder, useServices, waitFor, withWorker, type Services } from './helpers';
+import { env, freezableProxy, NAMESPACE, newReviewer, startPendingOrder, useServices, waitFor, withWorker, type Services } from './helpers';
 
-const email = (who: string) => `${who}-${randomUUID()}@example.com`;
 const DECISIONS = ['APPROVED', 'REJECTED'];
 
 const SENTENCES: Partial<Record<ApprovalErrorCode, RegExp>> = {
@@ -57,11 +55,16 @@ async function withFrozenTemporal<R>(settings: Partial<PoolSettings>, fn: (db: D
   }
 }
 
-/** Sessions that hold a row lock taken for a decision or claim and wait (for Temporal) inside their transaction. */
+/**
+ * Sessions that hold a row lock taken for a decision or claim and wait (for Temporal) inside their transaction.
+ * By the lock itself (SELECT … FOR UPDATE takes ROW SHARE on the table), not by the last query: the
+ * transaction reads the request's votes after locking its row.
+ */
 async function rowLocksHeld(services: Services): Promise<number> {
   const [row] = await services.db.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM pg_stat_activity
-    WHERE datname = current_database() AND state = 'idle in transaction' AND query LIKE '%FROM approval_requests WHERE id = $1::uuid FOR UPDATE%'`;
+    SELECT count(DISTINCT a.pid)::int AS n FROM pg_stat_activity a
+    JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'relation' AND l.relation = 'approval_requests'::regclass AND l.mode = 'RowShareLock'
+    WHERE a.datname = current_database() AND a.state = 'idle in transaction'`;
   return row?.n ?? 0;
 }
 
@@ -80,7 +83,7 @@ describe('a Temporal that stops answering', { timeout: 180_000 }, () => {
 
   test('30 decisions from 6 reviewers end in clear errors and change nothing, while a page read is served at once, not behind them', async () => {
     await withWorker(services, async (taskQueue) => {
-      const reviewers = Array.from({ length: 6 }, (_, i) => email(`r${i}`));
+      const reviewers = await Promise.all(Array.from({ length: 6 }, (_, i) => newReviewer(services.db, `r${i}`)));
       const perReviewer = DECISIONS_PER_USER + 1;
       const orders = await Promise.all(
         Array.from({ length: reviewers.length * perReviewer }, () => startPendingOrder(services, taskQueue)),
@@ -105,7 +108,12 @@ describe('a Temporal that stops answering', { timeout: 180_000 }, () => {
         // The decisions that got a connection now hold it, and their row lock, waiting for Temporal.
         await waitFor('decisions to hold their row locks', async () => (await rowLocksHeld(services)) >= lockedConnectionsOf(poolSize));
         const [page, detail] = await Promise.allSettled([
-          listInbox(db, DEFAULT_INBOX_QUERY, { email: reviewers[0] ?? '' }, new Date()),
+          listInbox(
+            db,
+            DEFAULT_INBOX_QUERY,
+            { email: reviewers[0] ?? '', role: 'REVIEWER', active: true, groups: [], delegators: [] },
+            new Date(),
+          ),
           getApproval(db, ids[0] ?? ''),
         ]);
         const unavailableWhenRead = [...unavailable];
@@ -136,8 +144,8 @@ describe('a Temporal that stops answering', { timeout: 180_000 }, () => {
       const orders = await Promise.all(Array.from({ length: 11 }, () => startPendingOrder(services, taskQueue)));
       const ids = orders.map((o) => o.pending.id);
       const [a0 = '', a1 = '', a2 = '', a3 = '', b0 = '', b1 = '', ...bulkIds] = ids;
-      const ana = email('ana');
-      const bo = email('bo');
+      const ana = await newReviewer(services.db, 'ana');
+      const bo = await newReviewer(services.db, 'bo');
 
       await withFrozenTemporal({}, async (db, frozen) => {
         const deps = { db, temporal: frozen };

@@ -134,18 +134,21 @@ const heartbeatDetails = (heartbeat: ClaimHeartbeat): Prisma.InputJsonObject => 
 });
 
 /** Claims a pending request for `actor`; refused if someone else holds it. Claiming your own claim renews it. */
-export async function claimApproval(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
-  const holder = await requireActor(deps, actor);
-  return moveClaim(
-    deps,
-    input.id,
-    actor.email,
-    (row) => {
-      if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-      return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
-    },
-    holder,
-  );
+export function claimApproval(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
+  // In the slot from the start, as a decision is: the slot bounds the reading of the actor too.
+  return inFlight(deps.db).asUser(actor.email, 1, async () => {
+    const holder = await requireActor(deps, actor);
+    return moveClaimInSlot(
+      deps,
+      input.id,
+      actor.email,
+      (row) => {
+        if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+        return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
+      },
+      holder,
+    );
+  });
 }
 
 /** Lets go of your own claim. */
