@@ -17,7 +17,10 @@ test('an admin creates a request in the UI and it reaches the inbox', async ({ p
   const stored = await db.approvalRequest.findFirstOrThrow({ where: { customer } });
   expect(stored.request).toMatchObject({ requester: ADMIN.email, currency: 'EUR', fields: { items: 'BOLT-9 × 4, NUT-2 × 8' } });
 
+  // The admin requested it, so under four eyes someone else decides: it is not in their inbox "for me", only under all.
   await page.goto(`/inbox?q=${encodeURIComponent(customer)}`);
+  await expect(page.getByText('No requests match.')).toBeVisible();
+  await page.goto(`/inbox?scope=all&q=${encodeURIComponent(customer)}`);
   await expect(page.getByTestId('approval-row').filter({ hasText: customer })).toContainText('€980.25');
 });
 

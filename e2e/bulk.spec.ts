@@ -27,6 +27,8 @@ test('approve selected decides each request and says which were already decided,
   const [first, taken, third] = orders;
   if (!first || !taken || !third) throw new Error('three orders');
   const other = `other-${randomBytes(4).toString('hex')}@example.com`;
+  // A decider must be a user (who may decide is read from their account).
+  await db.user.create({ data: { email: other } });
   await decideApproval({ db, temporal }, { decision: 'APPROVED', id: taken.approvalId, comment: undefined }, { email: other });
 
   await bar.getByLabel('Comment').fill('month-end batch');

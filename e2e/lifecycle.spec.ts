@@ -47,9 +47,9 @@ test.describe('windows', () => {
     const first = await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } });
     await page.goto(`/inbox/${order.approvalId}`);
     await expect(page.getByTestId('status')).toHaveText('pending');
-    await expect(page.getByTestId('escalated')).toHaveCount(0);
+    await expect(page.getByTestId('reissued')).toHaveCount(0);
 
-    await reloadUntil(page, () => expect(page.getByTestId('escalated')).toHaveText('escalated · window 2'));
+    await reloadUntil(page, () => expect(page.getByTestId('reissued')).toHaveText('re-issued · window 2'));
     const second = await db.approvalRequest.findUniqueOrThrow({ where: { id: order.approvalId } });
     expect(second.deadline.getTime()).toBeGreaterThan(first.deadline.getTime());
     await expect(page.getByText('Re-issued (escalated) by the workflow')).toBeVisible();

@@ -29,8 +29,8 @@ test('the inbox shows cards without sideways scroll; selecting and approving by 
   await expectNoHorizontalScroll(page);
 
   // A card: the column headers are gone, each value carries its own label.
-  await expect(page.getByRole('columnheader', { name: 'Customer' })).toBeHidden();
-  await expect(row.getByText('Customer:')).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Requester' })).toBeHidden();
+  for (const label of ['Type:', 'Requester:', 'Amount:', 'Progress:']) await expect(row.getByText(label, { exact: true })).toBeVisible();
   const rowBox = await row.boundingBox();
   expect(rowBox?.width ?? 999).toBeLessThanOrEqual(390);
   await expectTapTarget(row.locator('label').filter({ has: page.getByRole('checkbox') }), 'the row checkbox');

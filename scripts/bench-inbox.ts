@@ -22,12 +22,15 @@ import { encodeCursor } from '../lib/approvals/reads/inbox/cursor';
 import { listInbox } from '../lib/approvals/reads/inbox/list';
 import { parseInboxQuery } from '../lib/approvals/reads/inbox/params';
 import { inboxStatements } from '../lib/approvals/reads/inbox/sql';
+import type { Actor } from '../lib/approvals/policy/eligibility';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_DIR = '.next-bench';
 const USER = { email: 'bench@example.com', password: 'countersign-bench-password', role: 'REVIEWER' as const };
+/** The bench user as the inbox's "for me" sees them: in no group, nobody delegating (the bench rows are for any reviewer). */
+const ACTOR: Actor = { email: USER.email, role: USER.role, active: true, groups: [], delegators: [] };
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -229,7 +232,7 @@ async function measure(db: Db, http: { base: string; cookie: string } | undefine
   const probes = await Promise.all(
     views.map(async (view) => {
       const { query } = parseInboxQuery(new URLSearchParams(view.search));
-      const run = () => listInbox(db, query, { email: USER.email }, new Date());
+      const run = () => listInbox(db, query, ACTOR, new Date());
       return {
         view,
         total: (await run()).total,
@@ -259,7 +262,7 @@ async function measure(db: Db, http: { base: string; cookie: string } | undefine
 
 async function explain(db: Db, view: View): Promise<void> {
   const { query } = parseInboxQuery(new URLSearchParams(view.search));
-  const sql = inboxStatements(query, { email: USER.email }, new Date());
+  const sql = inboxStatements(query, ACTOR, new Date());
   for (const [what, statement] of [
     ['page', sql.page(query.before ?? query.after, query.before !== undefined)],
     ['count', sql.count],

@@ -75,7 +75,8 @@ export function ApprovalTable({
                   <RequestTitle request={a} id={`title-${a.id}`} className="font-medium text-brand-700 hover:underline" />
                   <QuorumMarks row={a} />
                 </td>
-                <td className="px-3 py-3">{a.customer ?? '—'}</td>
+                <td className="px-3 py-3">{a.workflowType ?? '—'}</td>
+                <td className="px-3 py-3">{a.requester ?? '—'}</td>
                 <td className="whitespace-nowrap px-3 py-3 text-right tabular-nums">{formatMoney(a.amount, a.currency)}</td>
                 <td className="whitespace-nowrap px-3 py-3 tabular-nums">
                   <Elapsed since={a.requestedAt.toISOString()} now={now.toISOString()} />

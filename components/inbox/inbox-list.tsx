@@ -8,11 +8,13 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useEffectEvent, useRef, useState, useSyncExternalStore } from 'react';
 import { IDLE, type BulkActionState } from '@/lib/web/action-state';
 import type { InboxViewRow } from '@/lib/approvals/reads/inbox/query';
-import { deadlineUrgency, DUE_SOON_RULE, formatDuration, formatMoney, type DeadlineLevel } from '@/lib/format';
+import { approvalsOf } from '@/lib/approvals/policy/progress-words';
+import { DUE_SOON_RULE, formatMoney, type DeadlineLevel } from '@/lib/format';
 import { BulkBar, BulkResults, DecideDialog, type DecisionKind } from './bulk-bar';
 import { ShortcutsHelp } from './shortcuts-help';
+import { Elapsed, RelativeDeadline, useDeadlineLevels } from '../ui/local-time';
 import { RequestTitle } from '../ui/request-title';
-import { ColumnHeaders, REQUEST_COLUMNS } from '../ui/table';
+import { ColumnHeaders, type ColumnHeading } from '../ui/table';
 
 /** One row as the server page hands it over. */
 export type InboxRow = InboxViewRow;
@@ -25,7 +27,18 @@ const ROW_EDGE: Record<DeadlineLevel, string> = {
   soon: 'border-l-4 border-l-amber-500',
   ok: 'border-l-4 border-l-transparent',
 };
-const COLUMNS = [{ label: 'Select', className: 'w-12 px-2 py-2', srOnly: true }, ...REQUEST_COLUMNS];
+// Columns that fit any request, not only orders: its type and requester instead of a customer.
+const COLUMNS: readonly ColumnHeading[] = [
+  { label: 'Select', className: 'w-12 px-2 py-2', srOnly: true },
+  { label: 'Request' },
+  { label: 'Type' },
+  { label: 'Requester' },
+  { label: 'Amount', align: 'right' },
+  { label: 'Progress' },
+  { label: 'Age' },
+  { label: 'Time left' },
+  { label: 'Claimed by' },
+];
 const ROW_BACKGROUND: Record<DeadlineLevel, string> = { overdue: 'bg-red-50', soon: 'bg-amber-50', ok: '' };
 
 /** Keys typed into these are text, not shortcuts. */
@@ -39,10 +52,47 @@ function isTextEntry(target: EventTarget | null): boolean {
 const subscribeNothing = () => () => {};
 
 const isPending = (row: InboxRow) => row.status === 'PENDING';
-const CLOSED = { level: 'ok', text: '', label: null } as const;
 
 function MobileLabel({ children }: { children: string }) {
   return <span className="text-slate-500 md:hidden">{children}: </span>;
+}
+
+const NONE = <span className="text-slate-500">—</span>;
+
+/** Approvals so far of a quorum above one ("1/2"), and the marks that say who may still decide. */
+function Progress({ row }: { row: InboxRow }) {
+  const count = row.quorum > 1 && (
+    <span data-testid="progress" className="tabular-nums">
+      <span aria-hidden="true">
+        {row.approvals}/{row.quorum}
+      </span>
+      <span className="sr-only">{approvalsOf(row)}</span>
+    </span>
+  );
+  if (!count && !row.escalated && !row.unreachable) return NONE;
+  return (
+    <span className="inline-flex flex-wrap items-center gap-1.5">
+      {count}
+      {row.escalated && (
+        <span
+          data-testid="routing-escalated"
+          title="Re-issued after its first window: the people it escalates to may decide it too."
+          className="whitespace-nowrap rounded bg-orange-100 px-1.5 py-0.5 text-xs font-medium text-orange-900"
+        >
+          escalated
+        </span>
+      )}
+      {row.unreachable && (
+        <span
+          data-testid="unreachable"
+          title="Fewer people can still approve it than its quorum needs: an admin must add approvers, or it will expire."
+          className="whitespace-nowrap rounded bg-red-100 px-1.5 py-0.5 text-xs font-medium text-red-900"
+        >
+          can’t reach quorum
+        </span>
+      )}
+    </span>
+  );
 }
 
 export function InboxList({
@@ -59,7 +109,11 @@ export function InboxList({
   rejectAction: BulkAction;
 }) {
   const router = useRouter();
-  const nowDate = new Date(now);
+  // A closed request has no deadline to meet: it is never highlighted. Pending ones change level as time passes.
+  const levels = useDeadlineLevels(
+    now,
+    rows.map((r) => (isPending(r) ? r : null)),
+  );
   // One action state for both verbs: the form says which it is.
   const [state, dispatch, pending] = useActionState(async (previous: BulkActionState, formData: FormData): Promise<BulkActionState> => {
     const decision = formData.get('decision');
@@ -240,8 +294,7 @@ export function InboxList({
             <tbody className="block divide-y divide-slate-100 md:table-row-group">
               {rows.map((a, index) => {
                 const pending = isPending(a);
-                // A closed request has no deadline to meet: it is never highlighted.
-                const urgency = pending ? deadlineUrgency(new Date(a.deadline), new Date(a.requestedAt), nowDate) : CLOSED;
+                const level = levels[index] ?? 'ok';
                 const isCurrent = index === currentIndex;
                 const isSelected = selected.has(a.id);
                 // Roving tabindex: only the current row and its controls are in the tab order.
@@ -255,15 +308,15 @@ export function InboxList({
                     }}
                     data-testid="approval-row"
                     data-id={a.id}
-                    data-deadline={urgency.level}
+                    data-deadline={level}
                     data-current={isCurrent && cursor.shown ? 'true' : undefined}
                     aria-current={isCurrent && cursor.shown ? 'true' : undefined}
                     tabIndex={tabIndex}
                     onFocus={() => {
                       if (!isCurrent || !cursor.shown) setCursor({ id: a.id, index, shown: true });
                     }}
-                    className={`flex scroll-my-24 flex-wrap items-start gap-x-2 px-2 py-2 md:table-row md:p-0 ${ROW_EDGE[urgency.level]} ${
-                      isSelected ? 'bg-brand-50' : ROW_BACKGROUND[urgency.level]
+                    className={`flex scroll-my-24 flex-wrap items-start gap-x-2 px-2 py-2 md:table-row md:p-0 ${ROW_EDGE[level]} ${
+                      isSelected ? 'bg-brand-50' : ROW_BACKGROUND[level]
                     } ${isCurrent && cursor.shown ? 'outline-2 -outline-offset-2 outline-brand-500 focus-visible:outline-[3px] focus-visible:outline-brand-700' : 'focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-brand-700'}`}
                   >
                     <td className="w-10 shrink-0 md:table-cell md:w-12 md:px-2 md:py-1 md:align-middle">
@@ -287,17 +340,25 @@ export function InboxList({
                         className="inline-flex min-h-10 items-center font-medium text-brand-700 hover:underline md:min-h-0"
                       />
                     </td>
-                    <td className="w-full pl-12 [overflow-wrap:anywhere] md:table-cell md:w-auto md:px-4 md:py-3">
-                      <MobileLabel>Customer</MobileLabel>
-                      {a.customer ?? '—'}
+                    <td data-testid="type" className="w-full pl-12 [overflow-wrap:anywhere] md:table-cell md:w-auto md:px-4 md:py-3">
+                      <MobileLabel>Type</MobileLabel>
+                      {a.workflowType ?? NONE}
                     </td>
-                    <td className="w-full pl-12 tabular-nums md:table-cell md:w-auto md:px-4 md:py-3 md:text-right">
+                    <td data-testid="requester" className="w-full pl-12 [overflow-wrap:anywhere] md:table-cell md:w-auto md:px-4 md:py-3">
+                      <MobileLabel>Requester</MobileLabel>
+                      {a.requester ?? NONE}
+                    </td>
+                    <td data-testid="amount" className="w-full pl-12 tabular-nums md:table-cell md:w-auto md:px-4 md:py-3 md:text-right">
                       <MobileLabel>Amount</MobileLabel>
                       {formatMoney(a.amount, a.currency)}
                     </td>
+                    <td className="w-full pl-12 md:table-cell md:w-auto md:px-4 md:py-3">
+                      <MobileLabel>Progress</MobileLabel>
+                      <Progress row={a} />
+                    </td>
                     <td className="w-full pl-12 tabular-nums md:table-cell md:w-auto md:px-4 md:py-3">
                       <MobileLabel>Age</MobileLabel>
-                      <time dateTime={a.requestedAt}>{formatDuration(nowDate.getTime() - new Date(a.requestedAt).getTime())}</time>
+                      <Elapsed since={a.requestedAt} now={now} />
                     </td>
                     <td
                       data-testid="time-left"
@@ -306,22 +367,11 @@ export function InboxList({
                     >
                       <MobileLabel>Time left</MobileLabel>
                       {pending ? (
-                        <time dateTime={a.deadline} className={urgency.level === 'overdue' ? 'font-semibold text-red-800' : ''}>
-                          {urgency.text}
-                        </time>
+                        <RelativeDeadline deadline={a.deadline} requestedAt={a.requestedAt} now={now} />
                       ) : (
                         <span>
                           {a.status.toLowerCase()}
                           {a.decidedBy && ` by ${a.decidedBy}`}
-                        </span>
-                      )}
-                      {urgency.level === 'soon' && ' '}
-                      {urgency.level === 'soon' && (
-                        <span
-                          data-testid="due-soon"
-                          className="ml-2 whitespace-nowrap rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-900"
-                        >
-                          due soon
                         </span>
                       )}
                     </td>

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { EscalatedMark } from './status-badge';
+import { ReissuedMark } from './status-badge';
 
 /** A request's title as a link to its page, followed by its escalation mark once it was re-issued. */
 export function RequestTitle({
@@ -20,7 +20,7 @@ export function RequestTitle({
         {request.title}
       </Link>
       <span className="ml-2">
-        <EscalatedMark attempt={request.attempt} />
+        <ReissuedMark attempt={request.attempt} />
       </span>
     </>
   );

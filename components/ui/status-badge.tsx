@@ -17,16 +17,16 @@ export function StatusBadge({ status }: { status: ApprovalStatus }) {
   );
 }
 
-/** A request re-issued after its window passed: escalated, in window N. */
-export function EscalatedMark({ attempt }: { attempt: number }) {
+/** A request re-issued after its window passed, now in window N (its escalation people, if any, are eligible from window 2). */
+export function ReissuedMark({ attempt }: { attempt: number }) {
   if (attempt <= 1) return null;
   return (
     <span
-      data-testid="escalated"
+      data-testid="reissued"
       title={`Re-issued after its window passed: window ${attempt}`}
       className="rounded bg-orange-100 px-1.5 py-0.5 text-xs font-medium text-orange-900"
     >
-      escalated · window {attempt}
+      re-issued · window {attempt}
     </span>
   );
 }

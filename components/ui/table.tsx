@@ -8,10 +8,11 @@ export interface ColumnHeading {
   srOnly?: boolean;
 }
 
-/** What the inbox and the admin queue both show of a request, in this order. */
+/** The admin queue's request columns, in this order (the inbox adds its own: progress, selection). */
 export const REQUEST_COLUMNS: readonly ColumnHeading[] = [
   { label: 'Request' },
-  { label: 'Customer' },
+  { label: 'Type' },
+  { label: 'Requester' },
   { label: 'Amount', align: 'right' },
   { label: 'Age' },
   { label: 'Time left' },

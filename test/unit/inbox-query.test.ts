@@ -8,10 +8,18 @@ import { escapeLike } from '../../lib/approvals/reads/search';
 const parse = (search: string) => parseInboxQuery(new URLSearchParams(search));
 const ID = '3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 
-test('no params: pending, soonest deadline first, no filters', () => {
+test('no params: pending requests for me, soonest deadline first, no filters', () => {
   const { query, issues } = parse('');
   assert.deepEqual(query, DEFAULT_INBOX_QUERY);
-  assert.deepEqual(query, { status: 'pending', mine: false, overdue: false, sort: 'deadline', dir: 'asc' });
+  assert.deepEqual(query, {
+    scope: 'me',
+    status: 'pending',
+    waiting: false,
+    mine: false,
+    overdue: false,
+    sort: 'deadline',
+    dir: 'asc',
+  });
   assert.deepEqual(issues, []);
 });
 
@@ -24,10 +32,16 @@ test('each sort has its own default direction: deadline asc, age desc (oldest fi
 });
 
 test('every filter is read from the URL', () => {
-  const { query, issues } = parse('status=all&min=10&max=2,500.50&customer=%20Acme%20&mine=1&overdue=1&sort=amount&dir=asc&q=order-42');
+  const { query, issues } = parse(
+    'scope=all&status=all&waiting=1&group=finance&type=orderWorkflow&min=10&max=2,500.50&customer=%20Acme%20&mine=1&overdue=1&sort=amount&dir=asc&q=order-42',
+  );
   assert.deepEqual(issues, []);
   assert.deepEqual(query, {
+    scope: 'all',
     status: 'all',
+    waiting: true,
+    group: 'finance',
+    type: 'orderWorkflow',
     min: '10',
     max: '2500.50',
     customer: 'Acme',
@@ -40,9 +54,46 @@ test('every filter is read from the URL', () => {
 });
 
 test('empty fields (a submitted form without JavaScript) mean the defaults', () => {
-  const { query, issues } = parse('q=&status=pending&customer=&min=&max=&sort=deadline&dir=');
+  const { query, issues } = parse('scope=me&q=&status=pending&group=&type=&customer=&min=&max=&sort=deadline&dir=');
   assert.deepEqual(issues, []);
   assert.deepEqual(query, DEFAULT_INBOX_QUERY);
+  assert.deepEqual(parse('scope=&waiting=').query, DEFAULT_INBOX_QUERY);
+  // A link saved before the scope existed opens the default view, for me.
+  assert.deepEqual(parse('q=&status=pending&customer=&min=&max=&sort=deadline&dir=').query, DEFAULT_INBOX_QUERY);
+});
+
+test('scope: me or all, in any case; waiting takes 1 or 0 like the other flags', () => {
+  assert.equal(parse('scope=ALL').query.scope, 'all');
+  assert.equal(parse('scope=%20me%20').query.scope, 'me');
+  for (const on of ['1', 'true', 'on']) assert.equal(parse(`waiting=${on}`).query.waiting, true, on);
+  for (const off of ['0', 'false']) assert.equal(parse(`waiting=${off}`).query.waiting, false, off);
+});
+
+test('group is a group name (lower-cased); type is the workflow type as given', () => {
+  const { query, issues } = parse('group=%20Finance%20&type=%20agentToolWorkflow%20');
+  assert.deepEqual(issues, []);
+  assert.equal(query.group, 'finance');
+  assert.equal(query.type, 'agentToolWorkflow');
+});
+
+test('bad scope, waiting, group or type values are reported, and only those fall back to their defaults', () => {
+  const { query, issues } = parse(`scope=everyone&waiting=maybe&group=${encodeURIComponent('fin ance;--')}&type=${'t'.repeat(201)}&mine=1`);
+  assert.deepEqual(issues.map((i) => i.param).sort(), ['group', 'scope', 'type', 'waiting']);
+  assert.equal(query.scope, 'me');
+  assert.equal(query.waiting, false);
+  assert.equal(query.group, undefined);
+  assert.equal(query.type, undefined);
+  assert.equal(query.mine, true, 'the good one stands');
+  assert.match(issues.find((i) => i.param === 'scope')?.message ?? '', /me or all/);
+  assert.match(issues.find((i) => i.param === 'group')?.message ?? '', /group name/);
+  assert.match(issues.find((i) => i.param === 'type')?.message ?? '', /at most 200 characters/);
+  for (const bad of ['-finance', 'a'.repeat(64), 'fin_ance', 'finance/ops']) {
+    assert.deepEqual(
+      parse(`group=${encodeURIComponent(bad)}`).issues.map((i) => i.param),
+      ['group'],
+      bad,
+    );
+  }
 });
 
 test('status and sort are case-insensitive; unknown params are ignored', () => {
@@ -169,12 +220,18 @@ test('a cursor from another sort, or both directions at once, is ignored with a 
 
 test('links leave defaults out and keep every filter', () => {
   assert.equal(inboxHref(DEFAULT_INBOX_QUERY), '/inbox');
-  const { query } = parse('status=all&customer=A%26B&min=5&mine=1&sort=age&dir=desc&q=50%25_off');
+  const { query } = parse(
+    'status=all&customer=A%26B&min=5&mine=1&sort=age&dir=desc&q=50%25_off&scope=all&waiting=1&group=ops&type=a%20b%26c',
+  );
   const href = inboxHref(query, { after: 'abc' });
   const params = new URL(href, 'http://x').searchParams;
   assert.deepEqual(Object.fromEntries(params), {
     q: '50%_off',
+    scope: 'all',
     status: 'all',
+    waiting: '1',
+    group: 'ops',
+    type: 'a b&c',
     customer: 'A&B',
     min: '5',
     mine: '1',

@@ -2,6 +2,8 @@ import type { Metadata } from 'next';
 import { InboxFilters } from '@/components/inbox/inbox-filters';
 import { InboxList, type InboxRow } from '@/components/inbox/inbox-list';
 import { Pager } from '@/components/inbox/pager';
+import { requireActor } from '@/lib/approvals/policy/actor';
+import { listInboxChoices } from '@/lib/approvals/reads/inbox/choices';
 import { listInbox } from '@/lib/approvals/reads/inbox/list';
 import { inboxHref, parseInboxQuery } from '@/lib/approvals/reads/inbox/params';
 import { DEFAULT_DIR, type InboxQuery } from '@/lib/approvals/reads/inbox/query';
@@ -21,14 +23,18 @@ const ORDER_WORDS: Record<InboxQuery['sort'], Record<InboxQuery['dir'], string>>
 function describe(query: InboxQuery, total: number): string {
   const count = total.toLocaleString('en-US');
   const what = query.status === 'all' ? (total === 1 ? 'request' : 'requests') : query.status;
-  return `${count} ${what}${query.overdue ? ', overdue' : ''} · ${ORDER_WORDS[query.sort][query.dir]}`;
+  const only = [query.waiting && 'waiting on you', query.overdue && 'overdue'].filter(Boolean);
+  return `${count} ${what}${only.map((o) => `, ${o}`).join('')} · ${ORDER_WORDS[query.sort][query.dir]}`;
 }
 
 export default async function InboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { query, issues } = parseInboxQuery(await searchParams);
   const user = await requireUser();
+  const db = getDb();
+  // Once per render: "for me" and "waiting on me" read the person's groups and who delegates to them.
+  const actor = await requireActor({ db }, user);
   const now = new Date();
-  const page = await listInbox(getDb(), query, user, now);
+  const [page, choices] = await Promise.all([listInbox(db, query, actor, now), listInboxChoices(db)]);
   const rows: InboxRow[] = page.rows;
   // Remounts the form when the URL's filters change (Clear, back/forward), so it shows what is applied.
   const filtersKey = inboxHref(query);
@@ -40,7 +46,14 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
           {describe(query, page.total)}
         </p>
       </div>
-      <InboxFilters key={filtersKey} query={query} dirParam={query.dir === DEFAULT_DIR[query.sort] ? '' : query.dir} issues={issues} />
+      <InboxFilters
+        key={filtersKey}
+        query={query}
+        dirParam={query.dir === DEFAULT_DIR[query.sort] ? '' : query.dir}
+        issues={issues}
+        choices={choices}
+        scopeHrefs={{ me: inboxHref({ ...query, scope: 'me' }), all: inboxHref({ ...query, scope: 'all' }) }}
+      />
       <InboxList rows={rows} now={now.toISOString()} me={user.email} approveAction={bulkApproveAction} rejectAction={bulkRejectAction} />
       <Pager
         label="Inbox pages"

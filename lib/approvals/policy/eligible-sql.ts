@@ -1,6 +1,6 @@
 // Eligibility in SQL, for many rows at once: the inbox's "for me" and
 // "waiting on me", and the flag on a request that can never reach its quorum.
-// Says what ./eligibility.ts says for one row (test/integration/eligibility.test.ts
+// Says what ./eligibility.ts says for one row (test/integration/inbox-for-me.test.ts
 // checks the two agree). Expressions read the request as `r`.
 import { Prisma } from '@prisma/client';
 import type { Actor, Person } from './eligibility';

@@ -53,6 +53,8 @@ export interface ApprovalDetail extends ApprovalSummary {
 
 /** A pending request in the admin queue: its summary, and its quorum's state. */
 export interface AdminQueueRow extends ApprovalSummary {
+  workflowType: string | null;
+  requester: string | null;
   quorum: number;
   approvals: number;
   /** The people who could still approve are too few for its quorum (read now, not stored). */
@@ -180,7 +182,7 @@ export async function listAdminQueue(
   const [found, unreachable] = await Promise.all([
     db.approvalRequest.findMany({
       where: { id: { in: ids }, status: 'PENDING' },
-      select: { ...summarySelect, quorum: true, approvals: true },
+      select: { ...summarySelect, workflowType: true, requester: true, quorum: true, approvals: true },
     }),
     unreachableIds(db, ids),
   ]);

@@ -1,6 +1,7 @@
 // One page of the inbox: runs ./sql.ts's statements and hands back the rows
 // with the cursors of the pages either side.
 import type { Db } from '../../../db';
+import type { Actor } from '../../policy/eligibility';
 import { encodeCursor } from './cursor';
 import { INBOX_PAGE_SIZE, type InboxCursor, type InboxPage, type InboxQuery, type InboxViewRow } from './query';
 import { inboxStatements } from './sql';
@@ -11,13 +12,14 @@ function cursorOf(query: InboxQuery, row: InboxViewRow): string {
 }
 
 /**
- * One page of the inbox for `query`, as seen by `user` at `now`, with links
- * (cursors) to the pages either side and the number of matching rows.
+ * One page of the inbox for `query`, as seen by `actor` at `now` (loadActor:
+ * "for me" and "waiting on me" read their groups and who delegates to them),
+ * with links (cursors) to the pages either side and the number of matching rows.
  * Keyset pages: a row inserted or decided meanwhile never shifts a page.
  */
-export async function listInbox(db: Db, query: InboxQuery, user: { email: string }, now: Date): Promise<InboxPage> {
+export async function listInbox(db: Db, query: InboxQuery, actor: Actor, now: Date): Promise<InboxPage> {
   const size = INBOX_PAGE_SIZE;
-  const sql = inboxStatements(query, user, now);
+  const sql = inboxStatements(query, actor, now);
   const read = (from: InboxCursor | undefined, backward: boolean) => db.$queryRaw<InboxViewRow[]>(sql.page(from, backward));
 
   const [fetched, counted] = await Promise.all([

@@ -1,8 +1,18 @@
 // The inbox's URL search params parsed into an InboxQuery (zod; a bad value is
 // reported and falls back to its default), and an InboxQuery written back as a link.
 import { z } from 'zod';
+import { NAME_PATTERN } from '../../../contract/approval';
 import { decodeCursor } from './cursor';
-import { DECIMAL, DEFAULT_DIR, DEFAULT_INBOX_QUERY, INBOX_SORTS, INBOX_STATUSES, type InboxParamIssue, type InboxQuery } from './query';
+import {
+  DECIMAL,
+  DEFAULT_DIR,
+  DEFAULT_INBOX_QUERY,
+  INBOX_SCOPES,
+  INBOX_SORTS,
+  INBOX_STATUSES,
+  type InboxParamIssue,
+  type InboxQuery,
+} from './query';
 
 const DAMAGED_LINK = 'This page link is damaged or was edited, so it was ignored; showing the first page.';
 
@@ -29,6 +39,14 @@ const flag = (what: string) =>
     .refine((v) => ['', '0', '1', 'true', 'false', 'on'].includes(v), `"${what}" takes 1 or 0; it was ignored.`)
     .transform((v) => v === '1' || v === 'true' || v === 'on');
 
+/** A group's name, as admins create them (lower-case letters, digits and dashes). */
+const groupName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => v === '' || NAME_PATTERN.test(v), 'The group must be a group name such as finance; it was ignored.')
+  .transform((v) => (v === '' ? undefined : v));
+
 const cursor = z
   .string()
   .trim()
@@ -48,6 +66,13 @@ const cursor = z
  */
 const inboxParamsSchema = z
   .object({
+    scope: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v) => v || 'me')
+      .pipe(z.enum(INBOX_SCOPES, 'The scope must be me or all; showing the requests for you.'))
+      .default('me'),
     status: z
       .string()
       .trim()
@@ -57,6 +82,9 @@ const inboxParamsSchema = z
     min: amount('minimum').optional(),
     max: amount('maximum').optional(),
     customer: text(200, 'The customer filter').optional(),
+    waiting: flag('waiting').default(false),
+    group: groupName.optional(),
+    type: text(200, 'The request type').optional(),
     mine: flag('mine').default(false),
     overdue: flag('overdue').default(false),
     sort: z
@@ -96,7 +124,11 @@ const inboxParamsSchema = z
     }
   })
   .transform((v): InboxQuery => ({
+    scope: v.scope,
     status: v.status,
+    waiting: v.waiting,
+    ...(v.group !== undefined && { group: v.group }),
+    ...(v.type !== undefined && { type: v.type }),
     ...(v.min !== undefined && { min: v.min }),
     ...(v.max !== undefined && { max: v.max }),
     ...(v.customer !== undefined && { customer: v.customer }),
@@ -111,7 +143,23 @@ const inboxParamsSchema = z
 
 export type InboxSearchParams = Record<string, string | string[] | undefined> | URLSearchParams;
 
-const PARAMS = ['status', 'min', 'max', 'customer', 'mine', 'overdue', 'sort', 'dir', 'q', 'after', 'before'] as const;
+const PARAMS = [
+  'scope',
+  'status',
+  'waiting',
+  'group',
+  'type',
+  'min',
+  'max',
+  'customer',
+  'mine',
+  'overdue',
+  'sort',
+  'dir',
+  'q',
+  'after',
+  'before',
+] as const;
 
 /** The first value of each known param (a repeated param takes its first). Unknown params are left out. */
 function knownParams(params: InboxSearchParams): Record<string, string> {
@@ -157,7 +205,11 @@ export function parseInboxQuery(params: InboxSearchParams): { query: InboxQuery;
 function inboxSearchParams(query: InboxQuery, page?: { after: string } | { before: string }): URLSearchParams {
   const p = new URLSearchParams();
   if (query.q) p.set('q', query.q);
+  if (query.scope !== 'me') p.set('scope', query.scope);
   if (query.status !== 'pending') p.set('status', query.status);
+  if (query.waiting) p.set('waiting', '1');
+  if (query.group) p.set('group', query.group);
+  if (query.type) p.set('type', query.type);
   if (query.customer) p.set('customer', query.customer);
   if (query.min) p.set('min', query.min);
   if (query.max) p.set('max', query.max);

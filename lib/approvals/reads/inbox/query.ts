@@ -14,6 +14,10 @@ export const INBOX_SORTS = ['deadline', 'age', 'amount'] as const;
 export type InboxSort = (typeof INBOX_SORTS)[number];
 export type SortDir = 'asc' | 'desc';
 
+/** Whose requests: the ones I may decide now (as myself or for an away colleague), or every request. */
+export const INBOX_SCOPES = ['me', 'all'] as const;
+export type InboxScope = (typeof INBOX_SCOPES)[number];
+
 /** Soonest deadline first, oldest request first (age descending), largest amount first. */
 export const DEFAULT_DIR: Record<InboxSort, SortDir> = { deadline: 'asc', age: 'desc', amount: 'desc' };
 
@@ -25,7 +29,15 @@ export interface InboxCursor {
 }
 
 export interface InboxQuery {
+  /** `me`: requests the signed-in person may decide now (lib/approvals/policy/eligible-sql.ts). */
+  scope: InboxScope;
   status: InboxStatus;
+  /** Waiting on me: ones I may decide and have not approved yet (pending only). */
+  waiting: boolean;
+  /** Routed to this group: among its approvers or the people it escalates to. */
+  group?: string;
+  /** The request type: the workflow type that asked. */
+  type?: string;
   /** Decimal text, compared exactly as numeric. */
   min?: string;
   max?: string;
@@ -39,7 +51,15 @@ export interface InboxQuery {
   before?: InboxCursor;
 }
 
-export const DEFAULT_INBOX_QUERY: InboxQuery = { status: 'pending', mine: false, overdue: false, sort: 'deadline', dir: 'asc' };
+export const DEFAULT_INBOX_QUERY: InboxQuery = {
+  scope: 'me',
+  status: 'pending',
+  waiting: false,
+  mine: false,
+  overdue: false,
+  sort: 'deadline',
+  dir: 'asc',
+};
 
 /** A param that was ignored, and why, in words for the reviewer. */
 export interface InboxParamIssue {
@@ -51,7 +71,20 @@ export interface InboxParamIssue {
 export type InboxViewRow = Pick<
   ApprovalSummary,
   'id' | 'title' | 'customer' | 'amount' | 'currency' | 'status' | 'attempt' | 'claimedBy' | 'decidedBy'
-> & { requestedAt: string; deadline: string };
+> & {
+  requestedAt: string;
+  deadline: string;
+  /** The workflow type that asked ("orderWorkflow"); null when unknown. */
+  workflowType: string | null;
+  requester: string | null;
+  /** Approvals needed, and recorded so far in the current run. */
+  quorum: number;
+  approvals: number;
+  /** Re-issued (window 2 on) to a request with escalation people: they may decide too (policy/eligibility.ts isEscalated). */
+  escalated: boolean;
+  /** Pending, and fewer people can still approve it than its quorum needs (policy/eligible-sql.ts UNREACHABLE_SQL). */
+  unreachable: boolean;
+};
 
 export interface InboxPage {
   rows: InboxViewRow[];

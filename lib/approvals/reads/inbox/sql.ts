@@ -1,7 +1,10 @@
 // The inbox's SQL: one keyset page per (status, segment) branch, merged, and
-// the count. Sort columns and casts are fixed SQL, never user input.
+// the count. Sort columns and casts are fixed SQL, never user input. Every
+// statement reads the request as `r`, as the eligibility predicates do.
 import { Prisma } from '@prisma/client';
 import { APPROVAL_STATUSES, type ApprovalStatus } from '../../../contract/statuses';
+import type { Actor } from '../../policy/eligibility';
+import { eligibleSql, UNREACHABLE_SQL, votedSql } from '../../policy/eligible-sql';
 import { containsPattern, SEARCH_EXPRESSION, searchMatches } from '../search';
 import { INBOX_PAGE_SIZE, type InboxCursor, type InboxQuery, type InboxSort } from './query';
 
@@ -16,39 +19,51 @@ const SORT_COLUMN: Record<InboxSort, { column: Prisma.Sql; cast: Prisma.Sql; nul
 };
 
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-const VIEW_COLUMNS = Prisma.raw(
-  `id::text AS id, title, customer, amount::text AS amount, currency, status::text AS status, attempt, claimed_by AS "claimedBy", ` +
-    `to_char(requested_at, ${ISO}) AS "requestedAt", to_char(deadline, ${ISO}) AS deadline, decided_by AS "decidedBy"`,
-);
+// `escalated` is isEscalated (policy/eligibility.ts); `unreachable` is read for pending rows only (a subquery per row).
+const VIEW_COLUMNS = Prisma.sql`${Prisma.raw(
+  `r.id::text AS id, r.title, r.customer, r.amount::text AS amount, r.currency, r.status::text AS status, r.attempt, ` +
+    `r.claimed_by AS "claimedBy", to_char(r.requested_at, ${ISO}) AS "requestedAt", to_char(r.deadline, ${ISO}) AS deadline, ` +
+    `r.decided_by AS "decidedBy", r.workflow_type AS "workflowType", r.requester, r.quorum, r.approvals, ` +
+    `(r.attempt >= 2 AND (cardinality(r.escalate_groups) > 0 OR cardinality(r.escalate_users) > 0)) AS escalated, `,
+)}CASE WHEN r.status = 'PENDING' THEN ${UNREACHABLE_SQL} ELSE FALSE END AS unreachable`;
 const OUTER_COLUMNS = Prisma.raw(
-  'id, title, customer, amount, currency, status, attempt, "claimedBy", "requestedAt", deadline, "decidedBy"',
+  'id, title, customer, amount, currency, status, attempt, "claimedBy", "requestedAt", deadline, "decidedBy", ' +
+    '"workflowType", requester, quorum, approvals, escalated, unreachable',
 );
 
 function statusesOf(query: InboxQuery): ApprovalStatus[] {
   const chosen = query.status === 'all' ? [...APPROVAL_STATUSES] : [query.status.toUpperCase() as ApprovalStatus];
-  // Overdue means pending and past its deadline, whatever else was asked.
-  return query.overdue ? chosen.filter((s) => s === 'PENDING') : chosen;
+  // Overdue means pending and past its deadline, and waiting on me means still waiting, whatever else was asked.
+  return query.overdue || query.waiting ? chosen.filter((s) => s === 'PENDING') : chosen;
 }
 
 /** The filters every branch and the count share (no status, no cursor). */
-function filterConditions(query: InboxQuery, me: string, now: Date): Prisma.Sql[] {
+function filterConditions(query: InboxQuery, actor: Actor, now: Date): Prisma.Sql[] {
   const where: Prisma.Sql[] = [];
-  if (query.min !== undefined) where.push(Prisma.sql`amount >= CAST(${query.min} AS numeric)`);
-  if (query.max !== undefined) where.push(Prisma.sql`amount <= CAST(${query.max} AS numeric)`);
+  if (query.scope === 'me' || query.waiting) where.push(eligibleSql(actor));
+  if (query.waiting) where.push(Prisma.sql`NOT ${votedSql(actor)}`);
+  // Array containment (@>), so the GIN indexes on the routing arrays can answer it.
+  if (query.group !== undefined) {
+    const group = Prisma.sql`CAST(ARRAY[${query.group}] AS text[])`;
+    where.push(Prisma.sql`(r.approver_groups @> ${group} OR r.escalate_groups @> ${group})`);
+  }
+  if (query.type !== undefined) where.push(Prisma.sql`r.workflow_type = ${query.type}`);
+  if (query.min !== undefined) where.push(Prisma.sql`r.amount >= CAST(${query.min} AS numeric)`);
+  if (query.max !== undefined) where.push(Prisma.sql`r.amount <= CAST(${query.max} AS numeric)`);
   if (query.customer !== undefined) {
     // The second condition follows from the first (the search text contains the customer) and lets
     // the trigram index find a customer's rows instead of reading every pending row.
-    where.push(Prisma.sql`lower(customer) LIKE ${containsPattern(query.customer)}`);
+    where.push(Prisma.sql`lower(r.customer) LIKE ${containsPattern(query.customer)}`);
     where.push(Prisma.sql`${SEARCH_EXPRESSION} LIKE ${containsPattern(query.customer)}`);
   }
-  if (query.mine) where.push(Prisma.sql`claimed_by = ${me}`);
-  if (query.overdue) where.push(Prisma.sql`deadline < CAST(${now.toISOString()} AS timestamp(3))`);
+  if (query.mine) where.push(Prisma.sql`r.claimed_by = ${actor.email}`);
+  if (query.overdue) where.push(Prisma.sql`r.deadline < CAST(${now.toISOString()} AS timestamp(3))`);
   if (query.q !== undefined) where.push(searchMatches(query.q));
   return where;
 }
 
 const and = (conditions: Prisma.Sql[]) => (conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`);
-const statusIs = (status: ApprovalStatus) => Prisma.sql`status = CAST(${status} AS "ApprovalStatus")`;
+const statusIs = (status: ApprovalStatus) => Prisma.sql`r.status = CAST(${status} AS "ApprovalStatus")`;
 
 /**
  * One page in one traversal direction. A sort is split into segments: rows
@@ -112,18 +127,21 @@ function pageSql(
     ORDER BY seg ${segDir}, k ${dir}, uid ${dir} LIMIT ${Prisma.raw(String(limit))}`;
 }
 
-/** The statements listInbox runs: one page read (in the direction the query asks) and the count. Exported for EXPLAIN (scripts/bench-inbox.ts). */
-export function inboxStatements(query: InboxQuery, user: { email: string }, now: Date) {
+/**
+ * The statements listInbox runs: one page read (in the direction the query asks) and the count, as
+ * seen by `actor` (whose eligibility "for me" and "waiting on me" read). Exported for EXPLAIN (scripts/bench-inbox.ts).
+ */
+export function inboxStatements(query: InboxQuery, actor: Actor, now: Date) {
   const statuses = statusesOf(query);
-  const filters = filterConditions(query, user.email, now);
+  const filters = filterConditions(query, actor, now);
   const statusFilter =
     statuses.length === APPROVAL_STATUSES.length
       ? Prisma.sql`TRUE`
       : statuses.length
-        ? Prisma.sql`status IN (${Prisma.join(statuses.map((s) => Prisma.sql`CAST(${s} AS "ApprovalStatus")`))})`
+        ? Prisma.sql`r.status IN (${Prisma.join(statuses.map((s) => Prisma.sql`CAST(${s} AS "ApprovalStatus")`))})`
         : Prisma.sql`FALSE`;
   return {
     page: (from: InboxCursor | undefined, backward: boolean) => pageSql(query, statuses, filters, from, backward, INBOX_PAGE_SIZE + 1),
-    count: Prisma.sql`SELECT count(*)::int AS n FROM approval_requests WHERE ${and([statusFilter, ...filters])}`,
+    count: Prisma.sql`SELECT count(*)::int AS n FROM approval_requests r WHERE ${and([statusFilter, ...filters])}`,
   };
 }
