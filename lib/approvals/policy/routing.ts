@@ -1,7 +1,8 @@
 // Who may decide a request, resolved once when it arrives (and again at each
 // re-issued window): the request's own fields combined with the policy it
 // names. The rule, also in the README ("Who may decide"):
-// - approvers and escalateTo: the request's own when it gives them, else the policy's;
+// - approvers and escalateTo: the request's own when it names anyone, else the policy's
+//   (an empty `approvers: {}`, as a Go client may send, names no one: the policy's stand);
 // - quorum: the highest of the request's, the policy's, and the policy's amount rules that apply;
 // - four eyes: the policy's setting; on when no policy is named. A request cannot turn it off.
 // A version-1 request (no routing fields) means any reviewer, one approval.
@@ -65,8 +66,8 @@ export interface PolicyRouting {
 
 /** Pure: the routing of `request` under `policy` (already looked up by its name, or null). */
 export function combineRouting(request: ApprovalRequest, policy: PolicyRouting | null): Routing {
-  const own = request.approvers;
-  const ownEscalation = request.escalateTo;
+  const own = namesAnyone(request.approvers) ? request.approvers : undefined;
+  const ownEscalation = namesAnyone(request.escalateTo) ? request.escalateTo : undefined;
   const ruleQuorums = policy
     ? readQuorumRules(policy.quorumRules)
         .filter((rule) => request.amount !== undefined && request.amount > rule.amountOver)
@@ -85,7 +86,10 @@ export function combineRouting(request: ApprovalRequest, policy: PolicyRouting |
 
 const unique = (names: string[]) => [...new Set(names)];
 
-type Reader = Pick<Db, 'policy' | 'group'>;
+const namesAnyone = (list: { groups?: string[]; users?: string[] } | undefined) =>
+  (list?.groups?.length ?? 0) + (list?.users?.length ?? 0) > 0;
+
+type Reader = Pick<Db, 'group' | '$queryRaw'>;
 
 /**
  * Looks up the policy and checks every group named exists; throws
@@ -96,7 +100,13 @@ type Reader = Pick<Db, 'policy' | 'group'>;
 export async function resolveRouting(db: Reader, request: ApprovalRequest): Promise<Routing> {
   let policy: PolicyRouting | null = null;
   if (request.policy !== undefined) {
-    policy = await db.policy.findUnique({ where: { name: request.policy } });
+    // FOR SHARE: a policy being deleted meanwhile either waits for this request's write, or is gone here.
+    const rows = await db.$queryRaw<PolicyRouting[]>`
+      SELECT name, quorum, quorum_rules AS "quorumRules", four_eyes AS "fourEyes",
+        approver_groups AS "approverGroups", approver_users AS "approverUsers",
+        escalate_groups AS "escalateGroups", escalate_users AS "escalateUsers"
+      FROM policies WHERE name = ${request.policy} FOR SHARE`;
+    policy = rows[0] ?? null;
     if (!policy) throw new InvalidRoutingError('INVALID_ROUTING', `policy: no policy is named "${request.policy}"`);
   }
   const named: [string, string[] | undefined][] = [
