@@ -6,7 +6,7 @@ import { ClaimPanel } from '@/components/request/claim-panel';
 import { DecisionPanel } from '@/components/request/decision-panel';
 import { RoutingPanel } from '@/components/request/routing-panel';
 import { DeadlineTone, LocalTime, RelativeDeadline } from '@/components/ui/local-time';
-import { EscalatedMark, StatusBadge } from '@/components/ui/status-badge';
+import { ReissuedMark, StatusBadge } from '@/components/ui/status-badge';
 import { Timeline } from '@/components/request/timeline';
 import { closedSummary } from '@/lib/approvals/closed-sentences';
 import type { ApprovalStatus } from '@/lib/contract/statuses';
@@ -113,7 +113,7 @@ export default async function ApprovalPage({ params }: { params: Promise<{ id: s
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-2xl font-semibold tracking-tight">{approval.title}</h1>
           <StatusBadge status={approval.status} />
-          <EscalatedMark attempt={approval.attempt} />
+          <ReissuedMark attempt={approval.attempt} />
         </div>
         {request.summary && <p className="text-slate-700">{request.summary}</p>}
       </header>
