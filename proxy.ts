@@ -1,12 +1,13 @@
 // Every page gets a Content-Security-Policy with a fresh nonce; every page but
-// sign-in needs a session, and signed-out visitors go to /signin.
+// sign-in and the set-password links needs a session, and signed-out visitors
+// go to /signin.
 import { getToken } from 'next-auth/jwt';
 import { withAuth, type NextRequestWithAuth } from 'next-auth/middleware';
 import { NextResponse, type NextFetchEvent } from 'next/server';
 
 const SIGN_IN = '/signin';
-/** No session needed: the sign-in page and next-auth's own routes. */
-const PUBLIC = /^\/(signin|api\/auth)(\/|$)/;
+/** No session needed: the sign-in page, the set-password links (app/invite) and next-auth's own routes. */
+const PUBLIC = /^\/(signin|invite|api\/auth)(\/|$)/;
 
 /**
  * Scripts run only with this response's nonce (and what those load:

@@ -1,4 +1,5 @@
-// `npm run user -- --email E --role admin|reviewer [--name N]`: creates a user.
+// `npm run user -- --email E --role admin|reviewer [--name N] [--group a,b]`:
+// creates a user, in existing groups.
 // This is how a production deployment gets its users: its start creates none,
 // so no known password exists there. The password comes from
 // COUNTERSIGN_PASSWORD or a prompt, never from a flag (flags end up in shell
@@ -8,9 +9,11 @@ import { parseArgs } from 'node:util';
 import { Prisma } from '@prisma/client';
 import { createDb } from '../lib/db';
 import { databaseEnv } from '../lib/env';
-import { createUser, newUserSchema, PASSWORD_MIN } from '../lib/auth/users';
+import { newUserSchema, PASSWORD_MIN } from '../lib/auth/users';
+import { createUserWithGroups, DirectoryError, groupNameSchema, requireGroups } from '../lib/directory';
 
-const USAGE = `Usage: npm run user -- --email EMAIL --role admin|reviewer [--name NAME]
+const USAGE = `Usage: npm run user -- --email EMAIL --role admin|reviewer [--name NAME] [--group GROUP,GROUP]
+--group: groups the user joins (they must exist; create them on the Groups page). May be repeated.
 The password is read from COUNTERSIGN_PASSWORD, else asked for (at least ${PASSWORD_MIN} characters).`;
 
 /** Bad input: the message is shown as is (with the usage when it is about the flags), exit code 2. */
@@ -38,12 +41,24 @@ function readFlags(argv: string[]) {
         email: { type: 'string' },
         role: { type: 'string' },
         name: { type: 'string' },
+        group: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error), true);
   }
+}
+
+/** `--group a,b --group c`: the names, each a valid group name (usage error naming a bad one). */
+function readGroups(values: string[] | undefined): string[] {
+  const names = (values ?? []).flatMap((value) => value.split(',')).map((name) => name.trim());
+  for (const name of names) {
+    const checked = groupNameSchema.safeParse(name);
+    if (!checked.success)
+      throw new UsageError(`--group ${JSON.stringify(name)}: ${checked.error.issues[0]?.message ?? 'not a group name'}`, true);
+  }
+  return [...new Set(names)];
 }
 
 function describeIssues(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
@@ -128,16 +143,22 @@ async function main(): Promise<number> {
       .pick({ email: true, role: true, name: true })
       .safeParse({ email: values.email, role, name: values.name });
     if (!identity.success) throw new UsageError(`Invalid user:\n${describeIssues(identity.error)}`);
-    const user = newUserSchema.safeParse({ ...identity.data, password: await readPassword() });
-    if (!user.success) throw new UsageError(`Invalid user:\n${describeIssues(user.error)}`);
+    const groups = readGroups(values.group);
 
     const db = createDb(databaseEnv().DATABASE_URL);
     try {
-      const created = await createUser(db, user.data);
-      console.log(`Created ${created.role.toLowerCase()} ${created.email}${created.name ? ` (${created.name})` : ''}.`);
+      // An unknown group is reported before the prompt too.
+      await requireGroups(db, groups);
+      const user = newUserSchema.safeParse({ ...identity.data, password: await readPassword() });
+      if (!user.success) throw new UsageError(`Invalid user:\n${describeIssues(user.error)}`);
+      const created = await createUserWithGroups(db, { ...user.data, groups });
+      const joined = created.groups.length ? ` in ${created.groups.join(', ')}` : '';
+      console.log(`Created ${created.role.toLowerCase()} ${created.email}${created.name ? ` (${created.name})` : ''}${joined}.`);
       return 0;
     } catch (error) {
-      if (isUniqueViolation(error)) throw new UsageError(`A user with the email ${user.data.email} exists already.`);
+      // Unknown groups, an email in use: said as is, exit 2.
+      if (error instanceof DirectoryError) throw new UsageError(error.message);
+      if (isUniqueViolation(error)) throw new UsageError(`A user with the email ${identity.data.email} exists already.`);
       if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P1001') {
         throw new Error('Cannot reach the database in DATABASE_URL: start it (`npm run dev` does) or set DATABASE_URL.');
       }

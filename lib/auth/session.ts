@@ -41,13 +41,13 @@ export const authOptions: NextAuthOptions = {
 
 /**
  * The signed-in user, read fresh from the database once per request, so a
- * removed user or a changed role takes effect at once.
+ * removed or deactivated user, or a changed role, takes effect at once.
  */
 export const getCurrentUser = cache(async (): Promise<SessionUser | null> => {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
   if (!id) return null;
-  return getDb().user.findUnique({ where: { id }, select: { id: true, email: true, name: true, role: true } });
+  return getDb().user.findFirst({ where: { id, active: true }, select: { id: true, email: true, name: true, role: true } });
 });
 
 /** For actions and pages: the caller, or an AccessError (UNAUTHENTICATED / FORBIDDEN). */

@@ -40,13 +40,15 @@ export async function createUser(db: Db, input: NewUser): Promise<SessionUser> {
 }
 
 /**
- * The user whose password this is, or null. A hash of an older kind is
- * replaced by a current one on the way: the password is known only now.
+ * The user whose password this is, or null. A deactivated user, and one
+ * invited who has not set a password yet, never signs in (at the same cost as
+ * a wrong password). A hash of an older kind is replaced by a current one on
+ * the way: the password is known only now.
  */
 export async function verifyCredentials(db: Db, email: string, password: string): Promise<SessionUser | null> {
   const user = await db.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   const { ok, outdated } = await verifyPassword(user?.passwordHash ?? null, password);
-  if (!user || !ok) return null;
+  if (!user || !ok || !user.active) return null;
   if (outdated) {
     // Only if the hash is still the one verified: a password changed meanwhile stays.
     await db.user.updateMany({

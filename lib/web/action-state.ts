@@ -10,3 +10,6 @@ export const IDLE: ActionState = { status: 'idle' };
 
 /** A bulk decision's answer to its form: the usual state, and one result per request. */
 export type BulkActionState = ActionState & { results?: BulkItemResult[] };
+
+/** An action that made a set-password link: the usual state, and the link itself, shown once. */
+export type LinkActionState = ActionState & { link?: string };

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Prisma } from '@prisma/client';
+import { loadActor } from '../../lib/approvals/policy/actor';
 import { AccessError, type Role } from '../../lib/auth/access';
 import { createUser, verifyCredentials } from '../../lib/auth/users';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
@@ -18,7 +19,6 @@ import {
   addMember,
   changeRole,
   clearDelegation,
-  countEligible,
   createGroup,
   deactivateUser,
   deleteGroup,
@@ -31,7 +31,6 @@ import {
   LinkRefused,
   listDirectoryEvents,
   loadDelegation,
-  loadPerson,
   reactivateUser,
   removeMember,
   setDelegation,
@@ -282,7 +281,7 @@ describe('the directory', { timeout: 180_000 }, () => {
 
       assert.equal(await verifyCredentials(db, reviewer.email, reviewer.password), null, 'a deactivated person cannot sign in');
       assert.equal((await inspectPasswordLink(db, token)).status, 'unknown', 'their link stops working');
-      assert.equal((await loadPerson(db, reviewer.email))?.active, false);
+      assert.equal((await loadActor(db, reviewer.email))?.active, false);
       const [event] = await eventsFor('USER_DEACTIVATED', reviewer.email);
       assert.deepEqual(
         { actor: event?.actor, details: event?.details },
@@ -395,10 +394,10 @@ describe('the directory', { timeout: 180_000 }, () => {
       const { name } = await createGroup(db, admin, { name: newGroupName() });
       assert.deepEqual(await addMember(db, admin, { group: name, email: reviewer.email.toUpperCase() }), { changed: true });
       assert.deepEqual(await addMember(db, admin, { group: name, email: reviewer.email }), { changed: false });
-      assert.deepEqual((await loadPerson(db, reviewer.email))?.groups, [name]);
+      assert.deepEqual((await loadActor(db, reviewer.email))?.groups, [name]);
       assert.deepEqual(await removeMember(db, admin, { group: name, email: reviewer.email }), { changed: true });
       assert.deepEqual(await removeMember(db, admin, { group: name, email: reviewer.email }), { changed: false });
-      assert.deepEqual((await loadPerson(db, reviewer.email))?.groups, []);
+      assert.deepEqual((await loadActor(db, reviewer.email))?.groups, []);
       const events = await db.auditEvent.findMany({
         where: { action: { in: ['MEMBER_ADDED', 'MEMBER_REMOVED'] }, details: { path: ['group'], equals: name } },
       });
@@ -432,7 +431,7 @@ describe('the directory', { timeout: 180_000 }, () => {
       await db.approvalRequest.update({ where: { id: pending.id }, data: { status: 'APPROVED' } });
       assert.deepEqual(await deleteGroup(db, admin, { group: name }), { name, members: 1 });
       assert.equal(await db.group.count({ where: { name } }), 0);
-      assert.deepEqual((await loadPerson(db, reviewer.email))?.groups, [], 'the memberships went with it');
+      assert.deepEqual((await loadActor(db, reviewer.email))?.groups, [], 'the memberships went with it');
       const [event] = await db.auditEvent.findMany({ where: { action: 'GROUP_DELETED', details: { path: ['group'], equals: name } } });
       assert.equal(event?.actor, admin.email);
     });
@@ -502,7 +501,7 @@ describe('the directory', { timeout: 180_000 }, () => {
   });
 
   describe('what the approvals domain reads', () => {
-    test('loadPerson: groups, and the active people delegating now with their groups', async () => {
+    test('loadActor: groups, and the active people delegating now with their groups', async () => {
       const admin = await person('ADMIN');
       const [me, away, ended, gone] = [
         await person('REVIEWER'),
@@ -521,40 +520,16 @@ describe('the directory', { timeout: 180_000 }, () => {
       await db.user.update({ where: { id: ended.id }, data: { awayUntil: new Date(Date.now() - 1000) } });
       await deactivateUser(db, admin, { userId: gone.id });
 
-      assert.deepEqual(await loadPerson(db, ` ${me.email.toUpperCase()} `), {
+      assert.deepEqual(await loadActor(db, ` ${me.email.toUpperCase()} `), {
         email: me.email,
         role: 'REVIEWER',
         active: true,
         groups: [g1, g2].sort(),
         delegators: [{ email: away.email, role: 'REVIEWER', active: true, groups: [g1] }],
       });
-      assert.equal(await loadPerson(db, newEmail()), null);
+      assert.equal(await loadActor(db, newEmail()), null);
     });
 
-    test('countEligible: distinct active people in the groups or named, minus the one excluded; nobody named means everyone active', async () => {
-      const admin = await person('ADMIN');
-      const [a, b, c, gone] = [await person('REVIEWER'), await person('REVIEWER'), await person('REVIEWER'), await person('REVIEWER')];
-      const [g1, g2] = [newGroupName('count'), newGroupName('count')];
-      await createGroup(db, admin, { name: g1 });
-      await createGroup(db, admin, { name: g2 });
-      for (const [group, who] of [
-        [g1, a],
-        [g1, b],
-        [g2, b],
-        [g2, gone],
-      ] as const)
-        await addMember(db, admin, { group, email: who.email });
-      await deactivateUser(db, admin, { userId: gone.id });
-
-      assert.equal(await countEligible(db, { groups: [g1], users: [] }), 2);
-      assert.equal(await countEligible(db, { groups: [g1, g2], users: [] }), 2, 'b counts once; the deactivated one not at all');
-      assert.equal(await countEligible(db, { groups: [g1, g2], users: [c.email.toUpperCase(), a.email, gone.email] }), 3);
-      assert.equal(await countEligible(db, { groups: [g1], users: [c.email], excludeEmail: a.email }), 2);
-      assert.equal(await countEligible(db, { groups: [newGroupName('empty')], users: [] }), 0);
-      const everyone = await db.user.count({ where: { active: true } });
-      assert.equal(await countEligible(db, { groups: [], users: [] }), everyone);
-      assert.equal(await countEligible(db, { groups: [], users: [], excludeEmail: a.email }), everyone - 1);
-    });
   });
 
   describe('npm run user --group', () => {
@@ -583,7 +558,7 @@ describe('the directory', { timeout: 180_000 }, () => {
       const run = await runUser(['--email', email, '--role', 'reviewer', '--group', `${g1},${g2}`]);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`Created reviewer ${email} in ${[g1, g2].sort().join(', ')}\\.`));
-      assert.deepEqual((await loadPerson(db, email))?.groups, [g1, g2].sort());
+      assert.deepEqual((await loadActor(db, email))?.groups, [g1, g2].sort());
       const [event] = await eventsFor('USER_CREATED', email);
       assert.deepEqual({ actor: event?.actor, path: event?.path }, { actor: 'npm run user', path: 'EXTERNAL' });
     });

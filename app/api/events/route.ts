@@ -1,8 +1,11 @@
 // Live updates for the signed-in pages: a Server-Sent Events stream of
 // request changes, fed by this process's one LISTEN connection
-// (lib/web/live-events.ts), at most MAX_STREAMS_PER_USER open per user.
+// (lib/web/live-events.ts), at most MAX_STREAMS_PER_USER open per user, each
+// ended within seconds of its user being deactivated (lib/web/session-watch.ts).
 import { getCurrentUser } from '@/lib/auth/session';
+import { getDb } from '@/lib/db';
 import { liveEvents } from '@/lib/web/live-events';
+import { createSessionWatch, type SessionWatch } from '@/lib/web/session-watch';
 import { MAX_STREAMS_PER_USER, STREAM_RETRY_AFTER_S, streamSlots } from '@/lib/web/stream-limits';
 
 export const runtime = 'nodejs';
@@ -16,6 +19,19 @@ const RETRY_MS = 1_000;
 const MAX_UNREAD = 100;
 /** A stream ends after this; the browser reconnects, and the session is checked again (a removed user stops hearing). */
 const MAX_STREAM_MS = 10 * 60_000;
+
+const globalForWatch = globalThis as unknown as { countersignSessionWatch?: SessionWatch };
+
+/** The process's one watch over the users with open streams (kept on globalThis so dev hot reloads reuse it). */
+function sessionWatch(): SessionWatch {
+  globalForWatch.countersignSessionWatch ??= createSessionWatch({
+    async activeAmong(ids) {
+      const rows = await getDb().user.findMany({ where: { id: { in: ids }, active: true }, select: { id: true } });
+      return new Set(rows.map((row) => row.id));
+    },
+  });
+  return globalForWatch.countersignSessionWatch;
+}
 
 export async function GET(request: Request): Promise<Response> {
   // proxy.ts already turns signed-out visitors away; a removed user still has a valid cookie.
@@ -64,11 +80,14 @@ export async function GET(request: Request): Promise<Response> {
       const unsubscribe = liveEvents().subscribe((event) => send(`data: ${JSON.stringify(event)}\n\n`));
       const heartbeat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
       const maxAge = setTimeout(() => stop(), MAX_STREAM_MS);
+      // Deactivated: the stream ends, and the browser's reconnect gets 401.
+      const unwatch = sessionWatch().watch(user.id, () => stop());
       stop = () => {
         if (stopped) return;
         stopped = true;
         clearInterval(heartbeat);
         clearTimeout(maxAge);
+        unwatch();
         unsubscribe();
         releaseSlot();
         request.signal.removeEventListener('abort', stop);

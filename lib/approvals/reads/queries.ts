@@ -203,7 +203,7 @@ export interface Assignee {
 /** Who an admin may hand a claim to: every reviewer and admin. */
 export function listAssignees(db: Db, limit = 500): Promise<Assignee[]> {
   return db.user.findMany({
-    where: { role: { in: ['REVIEWER', 'ADMIN'] } },
+    where: { role: { in: ['REVIEWER', 'ADMIN'] }, active: true },
     orderBy: [{ email: 'asc' }],
     take: limit,
     select: { email: true, name: true },

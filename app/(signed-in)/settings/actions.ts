@@ -1,0 +1,40 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { clearDelegation, describeUntil, setDelegation, setDelegationSchema } from '@/lib/directory';
+import { getDb } from '@/lib/db';
+import type { ActionState } from '@/lib/web/action-state';
+import { formFields, runAction } from '@/lib/web/actions';
+
+function revalidateSettings(): void {
+  revalidatePath('/settings');
+  revalidatePath('/admin/users');
+}
+
+/** "Away until T, my requests go to U." */
+export async function setDelegationAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'REVIEWER',
+    schema: setDelegationSchema,
+    input: formFields(formData),
+    async run(user, input) {
+      const delegation = await setDelegation(getDb(), user, input);
+      revalidateSettings();
+      return `Saved: ${delegation.delegate} decides for you ${describeUntil(delegation.awayUntil)}.`;
+    },
+  });
+}
+
+export async function clearDelegationAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'REVIEWER',
+    schema: z.object({}),
+    input: formFields(formData),
+    async run(user) {
+      const change = await clearDelegation(getDb(), user);
+      revalidateSettings();
+      return change.changed ? `Ended: your requests no longer go to ${change.delegate}.` : 'You had no delegation in force.';
+    },
+  });
+}
