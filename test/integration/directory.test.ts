@@ -529,7 +529,6 @@ describe('the directory', { timeout: 180_000 }, () => {
       });
       assert.equal(await loadActor(db, newEmail()), null);
     });
-
   });
 
   describe('npm run user --group', () => {
