@@ -1,9 +1,9 @@
 import { formatMoney } from '@/lib/format';
 import type { ActionState } from '@/lib/web/action-state';
 import type { AdminQueueRow } from '@/lib/approvals/reads/queries';
-import { approvalsOf } from '@/lib/approvals/policy/progress-words';
 import { AdminClaimControls } from './admin-claim-controls';
 import { Elapsed, RelativeDeadline } from '../ui/local-time';
+import { ApprovalCount, UnreachableMark } from '../ui/quorum-marks';
 import { RequestTitle } from '../ui/request-title';
 import { ColumnHeaders, REQUEST_COLUMNS } from '../ui/table';
 
@@ -17,22 +17,13 @@ function QuorumMarks({ row }: { row: AdminQueueRow }) {
   return (
     <span className="mt-1 flex flex-wrap gap-2 text-xs">
       {row.quorum > 1 && (
-        <span data-testid="quorum-progress" className="rounded bg-slate-100 px-1.5 py-0.5 font-medium tabular-nums text-slate-800">
-          <span aria-hidden="true">
-            {row.approvals}/{row.quorum}
-          </span>
-          <span className="sr-only">{approvalsOf(row)}</span>
-        </span>
+        <ApprovalCount
+          row={row}
+          testId="quorum-progress"
+          className="rounded bg-slate-100 px-1.5 py-0.5 font-medium tabular-nums text-slate-800"
+        />
       )}
-      {row.unreachable && (
-        <span
-          data-testid="unreachable"
-          title="Too few people may approve it: an admin must add people to its groups or route it elsewhere"
-          className="rounded bg-red-100 px-1.5 py-0.5 font-semibold text-red-900"
-        >
-          can’t reach quorum
-        </span>
-      )}
+      {row.unreachable && <UnreachableMark className="font-semibold" />}
     </span>
   );
 }

@@ -8,7 +8,7 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useEffectEvent, useRef, useState, useSyncExternalStore } from 'react';
 import { IDLE, type BulkActionState } from '@/lib/web/action-state';
 import type { InboxViewRow } from '@/lib/approvals/reads/inbox/query';
-import { approvalsOf } from '@/lib/approvals/policy/progress-words';
+import { ApprovalCount, UnreachableMark } from '../ui/quorum-marks';
 import { DUE_SOON_RULE, formatMoney, type DeadlineLevel } from '@/lib/format';
 import { BulkBar, BulkResults, DecideDialog, type DecisionKind } from './bulk-bar';
 import { ShortcutsHelp } from './shortcuts-help';
@@ -61,14 +61,7 @@ const NONE = <span className="text-slate-500">—</span>;
 
 /** Approvals so far of a quorum above one ("1/2"), and the marks that say who may still decide. */
 function Progress({ row }: { row: InboxRow }) {
-  const count = row.quorum > 1 && (
-    <span data-testid="progress" className="tabular-nums">
-      <span aria-hidden="true">
-        {row.approvals}/{row.quorum}
-      </span>
-      <span className="sr-only">{approvalsOf(row)}</span>
-    </span>
-  );
+  const count = row.quorum > 1 && <ApprovalCount row={row} testId="progress" className="tabular-nums" />;
   if (!count && !row.escalated && !row.unreachable) return NONE;
   return (
     <span className="inline-flex flex-wrap items-center gap-1.5">
@@ -82,15 +75,7 @@ function Progress({ row }: { row: InboxRow }) {
           escalated
         </span>
       )}
-      {row.unreachable && (
-        <span
-          data-testid="unreachable"
-          title="Fewer people can still approve it than its quorum needs: an admin must add approvers, or it will expire."
-          className="whitespace-nowrap rounded bg-red-100 px-1.5 py-0.5 text-xs font-medium text-red-900"
-        >
-          can’t reach quorum
-        </span>
-      )}
+      {row.unreachable && <UnreachableMark className="whitespace-nowrap text-xs font-medium" />}
     </span>
   );
 }

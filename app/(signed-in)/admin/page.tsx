@@ -13,6 +13,7 @@ import { isAdmin } from '@/lib/auth/access';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { createOrderRequestAction, reassignClaimAction, releaseAnyClaimAction } from './actions';
+import { AdminsOnly } from '@/components/admin/admins-only';
 
 export const metadata: Metadata = { title: 'Admin' };
 export const dynamic = 'force-dynamic';
@@ -49,11 +50,7 @@ function ClosedCount({ id, label, counts }: { id: string; label: string; counts:
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await getCurrentUser();
   if (!user || !isAdmin(user)) {
-    return (
-      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
-        The admin queue is for admins. Ask an admin for access.
-      </p>
-    );
+    return <AdminsOnly what="The admin queue is for admins." />;
   }
   const search = searchText((await searchParams).q);
   const db = getDb();

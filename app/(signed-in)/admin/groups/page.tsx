@@ -6,6 +6,7 @@ import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { listActiveUsers, listGroups } from '@/lib/directory';
 import { addMemberAction, createGroupAction, deleteGroupAction, removeMemberAction } from './actions';
+import { AdminsOnly } from '@/components/admin/admins-only';
 
 export const metadata: Metadata = { title: 'Groups' };
 export const dynamic = 'force-dynamic';
@@ -13,11 +14,7 @@ export const dynamic = 'force-dynamic';
 export default async function GroupsPage() {
   const user = await getCurrentUser();
   if (!user || !isAdmin(user)) {
-    return (
-      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
-        Groups are managed by admins. Ask an admin for access.
-      </p>
-    );
+    return <AdminsOnly what="Groups are managed by admins." />;
   }
   const db = getDb();
   const [groups, people] = await Promise.all([listGroups(db, user), listActiveUsers(db)]);

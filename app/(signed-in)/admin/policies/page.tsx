@@ -8,6 +8,7 @@ import { getCurrentUser } from '@/lib/auth/session';
 import { NAME_PATTERN } from '@/lib/contract/approval';
 import { getDb } from '@/lib/db';
 import { createPolicyAction } from './actions';
+import { AdminsOnly } from '@/components/admin/admins-only';
 
 export const metadata: Metadata = { title: 'Policies' };
 export const dynamic = 'force-dynamic';
@@ -15,11 +16,7 @@ export const dynamic = 'force-dynamic';
 export default async function PoliciesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await getCurrentUser();
   if (!user || !isAdmin(user)) {
-    return (
-      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
-        Policies are managed by admins. Ask an admin for access.
-      </p>
-    );
+    return <AdminsOnly what="Policies are managed by admins." />;
   }
   const { deleted } = await searchParams;
   // Only a policy name is echoed back: the link is anyone's to make.

@@ -7,6 +7,7 @@ import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { listDirectoryEvents, listGroupNames, listUsers } from '@/lib/directory';
 import { changeRoleAction, deactivateUserAction, inviteUserAction, issueLinkAction, reactivateUserAction } from './actions';
+import { AdminsOnly } from '@/components/admin/admins-only';
 
 export const metadata: Metadata = { title: 'Users' };
 export const dynamic = 'force-dynamic';
@@ -14,11 +15,7 @@ export const dynamic = 'force-dynamic';
 export default async function UsersPage() {
   const user = await getCurrentUser();
   if (!user || !isAdmin(user)) {
-    return (
-      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
-        People are managed by admins. Ask an admin for access.
-      </p>
-    );
+    return <AdminsOnly what="People are managed by admins." />;
   }
   const db = getDb();
   const [users, groups, events] = await Promise.all([listUsers(db, user), listGroupNames(db), listDirectoryEvents(db, user, 50)]);

@@ -9,6 +9,7 @@ import { isAdmin } from '@/lib/auth/access';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { deletePolicyAction, updatePolicyAction } from '../actions';
+import { AdminsOnly } from '@/components/admin/admins-only';
 
 export const metadata: Metadata = { title: 'Policy' };
 export const dynamic = 'force-dynamic';
@@ -16,11 +17,7 @@ export const dynamic = 'force-dynamic';
 export default async function PolicyPage({ params }: { params: Promise<{ name: string }> }) {
   const user = await getCurrentUser();
   if (!user || !isAdmin(user)) {
-    return (
-      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 p-6 text-red-800">
-        Policies are managed by admins. Ask an admin for access.
-      </p>
-    );
+    return <AdminsOnly what="Policies are managed by admins." />;
   }
   const { name } = await params;
   const db = getDb();
