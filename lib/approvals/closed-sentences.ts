@@ -22,6 +22,8 @@ export const PATH_WORDS: Record<DecisionPath, string> = {
   EXTERNAL: '(decided outside Countersign, reviewer named by the caller)',
   WORKER: '',
   RECONCILER: '(found in Temporal by the reconciler)',
+  API: 'in Countersign, through its API',
+  EMAIL: 'in Countersign, from an email link',
 };
 
 const at = (date: Date | null) => (date ? ` at ${formatTimestamp(date)}` : '');

@@ -19,6 +19,7 @@ import {
   type ApproverEntry,
 } from '../../contract/approval';
 import type { DecisionValues } from '../../contract/decision';
+import type { CountersignPath } from '../../contract/statuses';
 import { COMMENT_MAX, REASON_MAX } from '../../contract/limits';
 import type { ApprovalDeps } from '../deps';
 import { ActivityGoneError, callActivity, completionDeadline, keyOf } from '../temporal/activity-call';
@@ -27,6 +28,7 @@ import { requireActor } from '../policy/actor';
 import { eligibilityOf } from '../policy/eligibility';
 import { progressOf, readVotes } from '../policy/progress';
 import { approvalValues, type ValuesInput } from './values';
+import { emitApprovalEvent } from '../../outbox/emit';
 import { inFlight } from './in-flight';
 import {
   acknowledgeCancelled,
@@ -60,6 +62,10 @@ export type Decision = ({ decision: 'APPROVED' } & ApproveInput & ValuesInput) |
 
 export interface Decider {
   email: string;
+  /** Where the decision is made: the inbox (default), the REST API, or an email link. */
+  path?: CountersignPath;
+  /** What it came through, for the audit trail: the API key's or the email link's id. */
+  through?: { apiKeyId?: string; linkId?: string };
 }
 
 export interface DecidedApproval {
@@ -119,6 +125,7 @@ export function decideApproval(deps: ApprovalDeps, decision: Decision, decider: 
 export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
   const actor = await requireActor(deps, decider);
+  const path = decider.path ?? 'DASHBOARD';
   let accepted: DecidedApproval | undefined;
   let gone: LockedRow | undefined;
   let cancelled: LockedRow | undefined;
@@ -193,7 +200,7 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
             attempt: row.attempt,
             voter: vote.voter,
             actor: vote.actor,
-            path: 'DASHBOARD',
+            path,
             comment: vote.comment,
             ...(values ? { values: values as Prisma.InputJsonObject } : {}),
             at,
@@ -208,7 +215,7 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
               decidedBy: actor.email,
               decidedFor: eligible.onBehalfOf,
               decidedAt: at,
-              decisionPath: 'DASHBOARD',
+              decisionPath: path,
               comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
               reason: decision.decision === 'REJECTED' ? decision.reason : null,
               ...(values ? { values: values as Prisma.InputJsonObject } : {}),
@@ -217,15 +224,27 @@ export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decid
             }
           : { approvals: progress.approvals, ...(releasesClaim ? { claimedBy: null, claimedAt: null } : {}) },
       });
+      if (complete) {
+        await emitApprovalEvent(tx, {
+          type: 'decided',
+          approvalId: row.id,
+          runId: row.run_id,
+          attempt: row.attempt,
+          at: at.toISOString(),
+          status: decision.decision,
+          decidedBy: actor.email,
+        });
+      }
       await tx.auditEvent.create({
         data: {
           approvalRequestId: row.id,
           actor: actor.email,
           action: complete ? decision.decision : 'APPROVAL_RECORDED',
-          path: 'DASHBOARD',
+          path,
           at,
           details: {
             ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
+            ...(decider.through ?? {}),
             ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
             ...(releasesClaim ? { releasedClaim: true } : {}),
             ...(values ? { values: values as Prisma.InputJsonObject } : {}),

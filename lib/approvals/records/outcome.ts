@@ -3,14 +3,15 @@
 // made outside Countersign (the temporal CLI, another SDK) reaches the inbox
 // this way: the database follows Temporal.
 //
-// Nothing here writes path DASHBOARD: only the dashboard's own transaction
+// Nothing here writes DASHBOARD, API or EMAIL: only Countersign's own decision
 // (commands/decide.ts) does. A decision arriving here was made by whoever
 // completed the activity, and names whichever reviewer its caller chose.
 import { randomUUID } from 'node:crypto';
 import type { ApprovalKey, ApprovalOutcome, ApprovalRequest } from '../../contract/approval';
-import type { ApprovalStatus, DecisionPath } from '../../contract/statuses';
+import type { ApprovalStatus, CountersignPath, DecisionPath } from '../../contract/statuses';
 import type { Db } from '../../db';
 import { requestColumns } from './columns';
+import { emitApprovalEvent } from '../../outbox/emit';
 
 export interface OutcomeSource {
   /** Who noticed: the workflow itself, or the reconciler. */
@@ -19,7 +20,7 @@ export interface OutcomeSource {
   at?: Date;
 }
 
-type Path = Exclude<DecisionPath, 'DASHBOARD'>;
+type Path = Exclude<DecisionPath, CountersignPath>;
 
 /** A decision seen in Temporal is EXTERNAL whatever its result says (`via` included): anyone with Temporal access can send one. */
 function pathOf(outcome: ApprovalOutcome, source: OutcomeSource): Path {
@@ -68,10 +69,10 @@ export async function recordApprovalOutcome(
     const [previous] = await tx.$queryRaw<{ status: ApprovalStatus; run_id: string }[]>`
       SELECT status::text AS status, run_id FROM approval_requests
       WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} FOR UPDATE`;
-    let rows: { id: string }[];
+    let rows: { id: string; attempt: number }[];
     if (request) {
       const columns = requestColumns(request);
-      rows = await tx.$queryRaw<{ id: string }[]>`
+      rows = await tx.$queryRaw<{ id: string; attempt: number }[]>`
         INSERT INTO approval_requests AS r (
           id, workflow_id, run_id, activity_id, attempt, request, title, customer, amount, currency,
           status, requested_at, deadline, decided_by, decided_at, decision_path, comment, reason, updated_at
@@ -93,22 +94,32 @@ export async function recordApprovalOutcome(
           updated_at = now()
         WHERE (r.run_id = EXCLUDED.run_id AND (
             r.status = 'PENDING'
-            OR (r.status <> EXCLUDED.status AND (NOT (r.status IN ('APPROVED', 'REJECTED') AND r.decision_path IS NOT DISTINCT FROM 'DASHBOARD') OR EXCLUDED.status = 'CANCELLED'))
+            OR (r.status <> EXCLUDED.status AND (NOT (r.status IN ('APPROVED', 'REJECTED') AND coalesce(r.decision_path IN ('DASHBOARD', 'API', 'EMAIL'), false)) OR EXCLUDED.status = 'CANCELLED'))
           ))
           OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at
-            AND NOT (r.status IN ('APPROVED', 'REJECTED') AND r.decision_path IS NOT DISTINCT FROM 'DASHBOARD'))
-        RETURNING r.id`;
+            AND NOT (r.status IN ('APPROVED', 'REJECTED') AND coalesce(r.decision_path IN ('DASHBOARD', 'API', 'EMAIL'), false)))
+        RETURNING r.id, r.attempt`;
     } else {
-      rows = await tx.$queryRaw<{ id: string }[]>`
+      rows = await tx.$queryRaw<{ id: string; attempt: number }[]>`
         UPDATE approval_requests SET
           status = ${outcome.status}::"ApprovalStatus", decided_by = ${decidedBy}, decided_at = ${at},
           decision_path = ${path}::"DecisionPath", comment = ${comment}, reason = ${reason},
           task_token = NULL, updated_at = now()
         WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} AND run_id = ${key.runId} AND status = 'PENDING'
-        RETURNING id`;
+        RETURNING id, attempt`;
     }
     const row = rows[0];
     if (!row) return false;
+    if (outcome.status === 'APPROVED' || outcome.status === 'REJECTED' || outcome.status === 'EXPIRED') {
+      await emitApprovalEvent(tx, {
+        type: outcome.status === 'EXPIRED' ? 'expired' : 'decided',
+        approvalId: row.id,
+        runId: key.runId,
+        attempt: row.attempt,
+        at: at.toISOString(),
+        ...(outcome.status === 'EXPIRED' ? {} : { status: outcome.status, decidedBy: outcome.decidedBy }),
+      });
+    }
     const corrected = previous && previous.run_id === key.runId && previous.status !== 'PENDING' ? { corrected: previous.status } : {};
     await tx.auditEvent.create({
       data: {

@@ -6,6 +6,7 @@ import type { ApprovalRequest } from '../../contract/approval';
 import { requestColumns } from './columns';
 import type { Db } from '../../db';
 import { resolveRouting } from '../policy/routing';
+import { emitApprovalEvent } from '../../outbox/emit';
 
 export interface ApprovalAttempt {
   workflowId: string;
@@ -113,6 +114,14 @@ export async function recordApprovalRequest(
     const reissued = !row.inserted && row.previous_attempt !== null && row.previous_attempt < attempt.attempt;
     const outcome = reissued ? ('REISSUED' as const) : ('REQUESTED' as const);
     if (row.inserted || row.previous_attempt !== attempt.attempt) {
+      // Reviewers hear of it (mail), and so do webhooks: a new request, or a re-issued (escalated) one.
+      await emitApprovalEvent(tx, {
+        type: outcome === 'REISSUED' ? 'escalated' : 'requested',
+        approvalId: row.id,
+        runId: attempt.runId,
+        attempt: attempt.attempt,
+        at: new Date().toISOString(),
+      });
       await tx.auditEvent.create({
         data: {
           approvalRequestId: row.id,
