@@ -21,6 +21,8 @@ const serverEnv = {
   WORKER_LOG_LEVEL: 'WARN',
   // Terminated workflows and other Temporal-side endings show up within seconds.
   RECONCILE_INTERVAL: '1s',
+  // Requests per API key per minute: low, so e2e/api.spec.ts reaches it cheaply (every other test uses fresh keys).
+  API_RATE_LIMIT: '40',
 };
 
 export default defineConfig({

@@ -6,8 +6,13 @@ import { withAuth, type NextRequestWithAuth } from 'next-auth/middleware';
 import { NextResponse, type NextFetchEvent } from 'next/server';
 
 const SIGN_IN = '/signin';
-/** No session needed: the sign-in page, the set-password links (app/invite) and next-auth's own routes. */
-const PUBLIC = /^\/(signin|invite|api\/auth)(\/|$)/;
+/**
+ * No session needed: the sign-in page, the set-password links (app/invite), the
+ * email decision links (app/decide, which change nothing until their form is sent),
+ * next-auth's own routes, and the REST API (/api/v1 authenticates by key, and
+ * answers a missing one with a JSON 401, never a redirect to sign-in).
+ */
+const PUBLIC = /^\/(signin|invite|decide|api\/auth|api\/v1)(\/|$)/;
 
 /**
  * Scripts run only with this response's nonce (and what those load:

@@ -96,6 +96,37 @@ const schemas = {
     RECONCILE_INTERVAL: duration('15s'),
     RECONCILE_GRACE: duration('30s'),
   }),
+  /** The worker's mail (lib/email): SMTP_URL unset means no mail is sent, which is never an error. */
+  mail: z
+    .object({
+      NODE_ENV: z.string().optional(),
+      SMTP_URL: z
+        .string()
+        .optional()
+        .transform((value) => value || undefined)
+        .pipe(
+          z
+            .string()
+            .regex(/^smtps?:\/\/[^\s]+$/, 'must be an smtp:// or smtps:// URL, such as smtp://user:password@mail.example.com:587')
+            .optional(),
+        ),
+      MAIL_FROM: z.string().min(3).default('Countersign <countersign@localhost>'),
+      /** Where the links in a mail point: the web app's own address. */
+      NEXTAUTH_URL: z.string().url().optional(),
+      /** How often the worker's dispatcher looks for mail and events to send. */
+      OUTBOX_INTERVAL: duration('1s'),
+    })
+    // A mail's links point at the web app: in production its address must be given, not guessed.
+    .superRefine((env, ctx) => {
+      if (env.NODE_ENV === 'production' && env.SMTP_URL && !env.NEXTAUTH_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['NEXTAUTH_URL'],
+          message: 'is required in production when SMTP_URL is set (the links in mails point there)',
+        });
+      }
+    })
+    .transform((env) => ({ ...env, NEXTAUTH_URL: env.NEXTAUTH_URL ?? 'http://localhost:3000' })),
 } as const;
 
 type Schemas = typeof schemas;
@@ -122,3 +153,4 @@ export const authEnv = () => read('auth');
 export const temporalEnv = () => read('temporal');
 export const approvalsEnv = () => read('approvals');
 export const reconcilerEnv = () => read('reconciler');
+export const mailEnv = () => read('mail');

@@ -23,7 +23,7 @@ const STOP_GRACE_MS = 10_000;
 
 // ---------------------------------------------------------------- output
 
-const COLORS: Record<string, number> = { dev: 1, postgres: 34, temporal: 33, prisma: 90, seed: 32, worker: 35, web: 36 };
+const COLORS: Record<string, number> = { dev: 1, postgres: 34, temporal: 33, prisma: 90, seed: 32, mail: 92, worker: 35, web: 36 };
 const useColor = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 // eslint-disable-next-line no-control-regex -- matching terminal escape codes is the point
 const ANSI_CODE = /\x1b\[[0-9;?]*[A-Za-z]/g;
@@ -411,6 +411,8 @@ function migrate(env: NodeJS.ProcessEnv): Promise<void> {
 interface Running {
   webPort: number;
   temporalUiUrl: string | undefined;
+  /** maildev's web UI, when dev runs it (no SMTP_URL given). */
+  mailUiUrl: string | undefined;
   dataDir: string;
 }
 
@@ -421,6 +423,8 @@ async function up(): Promise<Running> {
   const webPort = portFromEnv('PORT', 3000);
   const temporalPort = portFromEnv('TEMPORAL_PORT', 7233);
   const temporalUiPort = portFromEnv('TEMPORAL_UI_PORT', 8233);
+  const mailSmtpPort = portFromEnv('MAILDEV_SMTP_PORT', 1025);
+  const mailUiPort = portFromEnv('MAILDEV_WEB_PORT', 1080);
   portFromEnv('COUNTERSIGN_PG_PORT', 5433); // DEV_DB reads it; this only checks it
   const dataDir = path.resolve(process.env.COUNTERSIGN_DATA_DIR || path.join(ROOT, '.data'));
   fs.mkdirSync(dataDir, { recursive: true });
@@ -461,8 +465,25 @@ async function up(): Promise<Running> {
   await seed({ databaseUrl, temporalAddress, namespace: TEMPORAL_NAMESPACE, taskQueue: TEMPORAL_TASK_QUEUE, log: logger('seed') });
   checkpoint();
 
+  // Mail: the SMTP_URL given, else maildev, which keeps every mail and shows it in its web UI.
+  let smtpUrl = process.env.SMTP_URL;
+  let mailUiUrl: string | undefined;
+  if (smtpUrl) {
+    log('sending mail through the server in SMTP_URL');
+  } else {
+    await assertPortFree(mailSmtpPort, 'MAILDEV_SMTP_PORT');
+    await assertPortFree(mailUiPort, 'MAILDEV_WEB_PORT');
+    const maildevArgs = ['--smtp', String(mailSmtpPort), '--web', String(mailUiPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1'];
+    services.push(startChild('mail', path.join(BIN, 'maildev'), maildevArgs, { ...process.env }));
+    smtpUrl = `smtp://127.0.0.1:${mailSmtpPort}`;
+    mailUiUrl = `http://localhost:${mailUiPort}`;
+    logger('mail')(`maildev: SMTP on ${smtpUrl}, mail shown at ${mailUiUrl}`);
+  }
+  checkpoint();
+
   const childEnv: NodeJS.ProcessEnv = {
     ...baseEnv,
+    SMTP_URL: smtpUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     NEXTAUTH_URL: process.env.NEXTAUTH_URL || `http://localhost:${webPort}`,
     NEXTAUTH_SECRET: nextAuthSecret(dataDir),
@@ -486,15 +507,16 @@ async function up(): Promise<Running> {
       PORT: String(webPort),
     }),
   );
-  return { webPort, temporalUiUrl, dataDir };
+  return { webPort, temporalUiUrl, mailUiUrl, dataDir };
 }
 
-function banner({ webPort, temporalUiUrl, dataDir }: Running): void {
+function banner({ webPort, temporalUiUrl, mailUiUrl, dataDir }: Running): void {
   const lines = [
     '',
     'Countersign is running',
     `  Inbox        http://localhost:${webPort}/inbox`,
     `  Temporal UI  ${temporalUiUrl ?? '(the Temporal server in TEMPORAL_ADDRESS)'}`,
+    `  Mail         ${mailUiUrl ?? '(the SMTP server in SMTP_URL)'}`,
     ...DEMO_USERS.map((u, i) => `  ${i === 0 ? 'Sign in as' : '          '}   ${u.email} / ${u.password}  (${u.role.toLowerCase()})`),
     `  Data         ${dataDir}`,
     '  New order    npm run request -- --customer ACME --amount 1200',

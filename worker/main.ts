@@ -2,9 +2,13 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { getDb } from '../lib/db';
-import { approvalsEnv, databaseEnv, reconcilerEnv, temporalEnv } from '../lib/env';
+import { approvalsEnv, databaseEnv, mailEnv, reconcilerEnv, temporalEnv } from '../lib/env';
+import { createEmailHandler } from '../lib/email/notify';
+import { createEventHandler } from '../lib/outbox/event-handler';
 import { createActivities } from './activities';
 import { createWorkerLogger, parseLogLevel } from './logger';
+import { startOutboxLoop } from './outbox-loop';
+import { webhookHandlers } from '../lib/webhooks/deliver';
 import { startReconciler } from './reconciler/loop';
 import { createSweeper } from './reconciler/sweep';
 
@@ -25,6 +29,7 @@ async function main(): Promise<void> {
   const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
   const { APPROVAL_WINDOW, APPROVAL_WINDOWS } = approvalsEnv();
   const { RECONCILE_INTERVAL, RECONCILE_GRACE } = reconcilerEnv();
+  const { SMTP_URL, MAIL_FROM, NEXTAUTH_URL, OUTBOX_INTERVAL } = mailEnv();
   Runtime.install({ logger: createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)) });
 
   let connection: NativeConnection;
@@ -52,14 +57,25 @@ async function main(): Promise<void> {
     await untilPolling(worker, running);
     const sweeper = createSweeper({ db, temporal: client, graceMs: RECONCILE_GRACE }, { taskQueue: TEMPORAL_TASK_QUEUE });
     const reconciler = startReconciler(sweeper, RECONCILE_INTERVAL);
+    // No SMTP_URL: no mail (said once, here); events still reach webhooks.
+    if (!SMTP_URL) console.log('[worker] SMTP_URL is not set: no email is sent');
+    const outbox = startOutboxLoop(db, {
+      intervalMs: OUTBOX_INTERVAL,
+      handlers: {
+        EVENT: createEventHandler({ mail: Boolean(SMTP_URL) }),
+        EMAIL: createEmailHandler({ smtpUrl: SMTP_URL, from: MAIL_FROM, baseUrl: NEXTAUTH_URL }),
+        ...webhookHandlers,
+      },
+    });
     console.log(
       `[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${TEMPORAL_ADDRESS}, namespace "${TEMPORAL_NAMESPACE}", ` +
-        `approval window ${APPROVAL_WINDOW / 1000}s × ${APPROVAL_WINDOWS}, reconciling every ${RECONCILE_INTERVAL / 1000}s`,
+        `approval window ${APPROVAL_WINDOW / 1000}s × ${APPROVAL_WINDOWS}, reconciling every ${RECONCILE_INTERVAL / 1000}s, ` +
+        `outbox every ${OUTBOX_INTERVAL / 1000}s${SMTP_URL ? `, mail via ${new URL(SMTP_URL).host}` : ''}`,
     );
     try {
       await running;
     } finally {
-      await reconciler.stop();
+      await Promise.all([reconciler.stop(), outbox.stop()]);
     }
     console.log('[worker] stopped');
   } finally {

@@ -41,6 +41,8 @@ export function describeChange({ action, details: d }: Pick<DirectoryEvent, 'act
       return `is away: ${text(d.delegate)} decides for them until ${time(d.awayUntil)}`;
     case 'DELEGATION_CLEARED':
       return `ended their delegation to ${text(d.delegate)}`;
+    case 'EMAIL_NOTIFICATIONS_CHANGED':
+      return d.emailNotifications === true ? 'turned their email about requests on' : 'turned their email about requests off';
   }
 }
 

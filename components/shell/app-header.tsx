@@ -12,6 +12,8 @@ const ADMINS = [
   { href: '/admin/users', label: 'Users' },
   { href: '/admin/groups', label: 'Groups' },
   { href: '/admin/policies', label: 'Policies' },
+  { href: '/admin/api-keys', label: 'API keys' },
+  { href: '/admin/webhooks', label: 'Webhooks' },
 ];
 const SETTINGS = { href: '/settings', label: 'Settings' };
 

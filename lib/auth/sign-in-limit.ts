@@ -128,10 +128,19 @@ function signInPool(): Pool {
   });
 }
 
-const globalForLimiter = globalThis as unknown as { countersignSignInLimiter?: SignInLimiter };
+const globalForLimiter = globalThis as unknown as { countersignSignInLimiter?: SignInLimiter; countersignLimitsPool?: Pool };
 
-/** One per process, on its own small pool (Prisma's is for the domain's queries). */
+/** The table the limits' store writes (sign-in counts, and the API's per-key limit in lib/api/rate-limit.ts). */
+export const LIMITS_TABLE = TABLE;
+
+/** The one small pool of a process for rate-limiter-flexible's PostgreSQL store (Prisma's is for the domain's queries). */
+export function getLimitsPool(): Pool {
+  globalForLimiter.countersignLimitsPool ??= signInPool();
+  return globalForLimiter.countersignLimitsPool;
+}
+
+/** One per process, on the limits' pool. */
 export function getSignInLimiter(): SignInLimiter {
-  globalForLimiter.countersignSignInLimiter ??= createSignInLimiter(signInPool());
+  globalForLimiter.countersignSignInLimiter ??= createSignInLimiter(getLimitsPool());
   return globalForLimiter.countersignSignInLimiter;
 }

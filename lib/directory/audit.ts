@@ -20,6 +20,7 @@ export const DIRECTORY_ACTIONS = [
   'MEMBER_REMOVED',
   'DELEGATION_SET',
   'DELEGATION_CLEARED',
+  'EMAIL_NOTIFICATIONS_CHANGED',
 ] as const;
 export type DirectoryAction = (typeof DIRECTORY_ACTIONS)[number];
 

@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { clearDelegation, describeUntil, setDelegation, setDelegationSchema } from '@/lib/directory';
 import { getDb } from '@/lib/db';
+import { emailNotificationsSchema, setEmailNotifications } from '@/lib/email/preferences';
 import type { ActionState } from '@/lib/web/action-state';
 import { formFields, runAction } from '@/lib/web/actions';
 
@@ -35,6 +36,21 @@ export async function clearDelegationAction(_previous: ActionState, formData: Fo
       const change = await clearDelegation(getDb(), user);
       revalidateSettings();
       return change.changed ? `Ended: your requests no longer go to ${change.delegate}.` : 'You had no delegation in force.';
+    },
+  });
+}
+
+/** Mail about requests (new, escalated, reminders): on or off. */
+export async function setEmailNotificationsAction(_previous: ActionState, formData: FormData): Promise<ActionState> {
+  return runAction({
+    role: 'REVIEWER',
+    schema: emailNotificationsSchema,
+    input: formFields(formData),
+    async run(user, input) {
+      const changed = await setEmailNotifications(getDb(), user, input.emailNotifications);
+      revalidatePath('/settings');
+      const now = input.emailNotifications ? 'You get email about requests that need you.' : 'You get no email about requests.';
+      return changed ? `Saved. ${now}` : `No change. ${now}`;
     },
   });
 }

@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import { DelegationForm } from '@/components/settings/delegation-form';
+import { EmailNotificationsForm } from '@/components/settings/email-notifications-form';
 import { LocalTime } from '@/components/ui/local-time';
 import { getCurrentUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { loadDelegation } from '@/lib/directory';
-import { clearDelegationAction, setDelegationAction } from './actions';
+import { readEmailNotifications } from '@/lib/email/preferences';
+import { clearDelegationAction, setDelegationAction, setEmailNotificationsAction } from './actions';
 
 export const metadata: Metadata = { title: 'Settings' };
 export const dynamic = 'force-dynamic';
@@ -14,6 +16,7 @@ export default async function SettingsPage() {
   // The signed-in layout has sent a signed-out visitor to sign in already.
   if (!user) return null;
   const { current, delegators, candidates } = await loadDelegation(getDb(), user);
+  const emailNotifications = await readEmailNotifications(getDb(), user);
 
   return (
     <div className="space-y-8">
@@ -44,6 +47,17 @@ export default async function SettingsPage() {
           candidates={candidates}
           current={current ? { delegate: current.delegate } : null}
         />
+      </section>
+
+      <section aria-labelledby="email-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5">
+        <h2 id="email-heading" className="text-lg font-semibold">
+          Email
+        </h2>
+        <p className="text-sm text-slate-600">
+          Countersign can email you when a request needs you, when one is escalated to you and when one is due soon. Each email has a link
+          to approve or reject it, for you only, once.
+        </p>
+        <EmailNotificationsForm action={setEmailNotificationsAction} on={emailNotifications} />
       </section>
 
       <section aria-labelledby="delegators-heading" className="space-y-3">
