@@ -9,7 +9,7 @@ import {
   type DecisionProperty,
   type DecisionSchema,
   type DecisionValues,
-} from '@/lib/contract/decision';
+} from '@/lib/contract/decision-fields';
 
 const input = 'mt-1 w-full rounded-md border border-slate-300 px-3 py-2 aria-invalid:border-red-600';
 const CHECKED = new Set(['on', 'true', '1']);

@@ -5,6 +5,20 @@
 // nothing from approval.ts (it imports this file).
 import { z } from 'zod';
 import { forbiddenCharacterIn, forbiddenCharacterMessage, spellOutForbidden } from './limits';
+import {
+  DECISION_STRING_MAX,
+  decisionFieldLabel,
+  decisionFieldName,
+  decisionFields,
+  type DecisionValue,
+  type DecisionValues,
+  type JsonObject,
+} from './decision-fields';
+
+// The zod-free half (reading a schema, its defaults, the form's names) lives in
+// ./decision-fields.ts, so a browser bundle never carries zod (its object parser
+// probes for eval, which the pages' CSP refuses).
+export * from './decision-fields';
 
 /** Properties one decision may ask for: each is a field on the reviewer's form. */
 export const DECISION_PROPERTIES_MAX = 30;
@@ -14,14 +28,10 @@ export const DECISION_TITLE_MAX = 200;
 export const DECISION_DESCRIPTION_MAX = 1000;
 /** Entries in one property's `enum`. */
 export const DECISION_ENUM_MAX = 50;
-/** The ceiling of a string property's `maxLength`, and the limit of a string without one. */
-export const DECISION_STRING_MAX = 10_000;
 /** An object value, written as JSON, in characters. */
 export const DECISION_OBJECT_JSON_MAX = 10_000;
 /** How deeply an object value may nest. */
 export const DECISION_OBJECT_DEPTH_MAX = 20;
-/** A string property whose maxLength is above this is edited in a text area; others (and one without maxLength) in a one-line input. */
-export const DECISION_SINGLE_LINE_MAX = 200;
 
 /**
  * Names a property may not take: they are Object.prototype's own, so a
@@ -376,58 +386,6 @@ export const decisionSchemaSchema = keywords(
 });
 
 export type DecisionSchema = z.output<typeof decisionSchemaSchema>;
-/** A JSON value, as an object property holds it. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
-/** One value of a decision: text, a number, true/false, or a JSON object. */
-export type DecisionValue = string | number | boolean | JsonObject;
-export type DecisionValues = Record<string, DecisionValue>;
-
-// ---------------------------------------------------------------------------
-// Reading a schema
-// ---------------------------------------------------------------------------
-
-/** The properties in their order, each with its name and whether it is required. */
-export function decisionFields(schema: DecisionSchema): { name: string; property: DecisionProperty; required: boolean }[] {
-  const required = new Set(schema.required ?? []);
-  return Object.keys(schema.properties).flatMap((name) => {
-    const property = schema.properties[name];
-    return property ? [{ name, property, required: required.has(name) }] : [];
-  });
-}
-
-/** What a person reads for a property: its title, else its name. */
-export const decisionFieldLabel = (name: string, property: DecisionProperty) => property.title?.trim() || name;
-
-/** The form field that holds a property: `values.amount`. */
-export const decisionFieldName = (name: string, prefix = 'values.') => `${prefix}${name}`;
-
-/** The values a schema starts with: each property's default, where it has one. */
-export function decisionDefaults(schema: DecisionSchema): DecisionValues {
-  const values: DecisionValues = {};
-  for (const { name, property } of decisionFields(schema)) {
-    if (property.default === undefined) continue;
-    // A copy: the caller may change an object default without changing the schema.
-    values[name] = property.type === 'object' ? (JSON.parse(JSON.stringify(property.default)) as JsonObject) : property.default;
-  }
-  return values;
-}
-
-/**
- * A value as a form field holds it: numbers as digits, objects as indented JSON,
- * booleans as "true"/"false"; undefined as ''.
- */
-export function decisionValueText(property: DecisionProperty, value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (property.type === 'object' || (typeof value === 'object' && value !== null)) {
-    try {
-      return JSON.stringify(value, null, 2) ?? '';
-    } catch {
-      return '';
-    }
-  }
-  return String(value);
-}
 
 // ---------------------------------------------------------------------------
 // Checking the values a decider sends

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { hasRole, isAdmin, type Role } from '../../auth/access';
 import { keyOf } from '../temporal/activity-call';
 import { ApprovalError, claimedByOther, notEligible } from '../errors';
+import type { CountersignPath } from '../../contract/statuses';
 import {
   acknowledgeCancelled,
   approvalIdSchema,
@@ -39,6 +40,9 @@ export type ReassignInput = z.infer<typeof reassignInputSchema>;
 
 export interface Claimant {
   email: string;
+  /** Where the claim is made: the inbox (default) or the REST API, and with which key, for the audit trail. */
+  path?: CountersignPath;
+  through?: { apiKeyId?: string };
 }
 
 /** Whoever moves someone else's claim: only an admin may. */
@@ -76,8 +80,9 @@ function moveClaim(
   actor: string,
   plan: (row: LockedRow) => Move | null,
   holder?: Actor,
+  via?: Pick<Claimant, 'path' | 'through'>,
 ): Promise<ClaimChange> {
-  return inFlight(deps.db).asUser(actor, 1, () => moveClaimInSlot(deps, id, actor, plan, holder));
+  return inFlight(deps.db).asUser(actor, 1, () => moveClaimInSlot(deps, id, actor, plan, holder, via));
 }
 
 /** `holder`: the person who will hold the claim, who must be among those who may decide it now. */
@@ -87,6 +92,7 @@ async function moveClaimInSlot(
   actor: string,
   plan: (row: LockedRow) => Move | null,
   holder?: Actor,
+  via: Pick<Claimant, 'path' | 'through'> = {},
 ): Promise<ClaimChange> {
   const { db, temporal } = deps;
   const outcome = await inLockedTransaction(db, async (tx): Promise<Outcome> => {
@@ -114,8 +120,8 @@ async function moveClaimInSlot(
         approvalRequestId: row.id,
         actor,
         action: move.action,
-        path: 'DASHBOARD',
-        details: move.details(heartbeat, row.claimed_by),
+        path: via.path ?? 'DASHBOARD',
+        details: { ...move.details(heartbeat, row.claimed_by), ...(via.through ?? {}) },
       },
     });
     return { kind: 'ok', change: { claimedBy: move.to, claimedAt, previous: row.claimed_by, changed: true } };
@@ -147,16 +153,24 @@ export function claimApproval(deps: ApprovalDeps, input: ClaimInput, actor: Clai
         return { to: actor.email, action: 'CLAIMED', details: heartbeatDetails };
       },
       holder,
+      actor,
     );
   });
 }
 
 /** Lets go of your own claim. */
 export function releaseClaim(deps: ApprovalDeps, input: ClaimInput, actor: Claimant): Promise<ClaimChange> {
-  return moveClaim(deps, input.id, actor.email, (row) => {
-    if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-    return row.claimed_by ? { to: null, action: 'RELEASED', details: heartbeatDetails } : null;
-  });
+  return moveClaim(
+    deps,
+    input.id,
+    actor.email,
+    (row) => {
+      if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+      return row.claimed_by ? { to: null, action: 'RELEASED', details: heartbeatDetails } : null;
+    },
+    undefined,
+    actor,
+  );
 }
 
 function requireAdmin(actor: ClaimAdmin): void {

@@ -10,6 +10,10 @@ export const dynamic = 'force-dynamic';
 export const POST = apiRoute<{ id: string }>('decide', async ({ request, principal, params }) => {
   const id = requestIdOf(params.id);
   await readJson(request); // no body is needed; one is still held to the size cap
-  const change = await claimApproval(await apiDeps(), { id }, { email: principal.email });
+  const change = await claimApproval(
+    await apiDeps(),
+    { id },
+    { email: principal.email, path: 'API', through: { apiKeyId: principal.keyId } },
+  );
   return respond(claimResultSchema, claimView(id, change));
 });
