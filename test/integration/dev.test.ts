@@ -25,18 +25,28 @@ describe('npm run dev', { timeout: 300_000 }, () => {
     dataDirs.push(dataDir);
     // As root, PostgreSQL runs as the postgres user, who must get through this folder.
     fs.chmodSync(dataDir, 0o755);
-    const [pgPort = 0, temporalPort = 0, uiPort = 0, webPort = 0] = await freePorts(4);
+    const [pgPort = 0, temporalPort = 0, uiPort = 0, webPort = 0, smtpPort = 0, mailUiPort = 0] = await freePorts(6);
     const devEnv: NodeJS.ProcessEnv = {
       ...process.env,
       COUNTERSIGN_PG_PORT: String(pgPort),
       TEMPORAL_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(uiPort),
       PORT: String(webPort),
+      MAILDEV_SMTP_PORT: String(smtpPort),
+      MAILDEV_WEB_PORT: String(mailUiPort),
       COUNTERSIGN_DATA_DIR: dataDir,
       TEMPORAL_CLI: env.temporalCli,
     };
     // Set, these would make dev use the test services instead of starting its own.
-    for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'NEXTAUTH_SECRET', 'NEXTAUTH_URL', 'NODE_OPTIONS'])
+    for (const name of [
+      'DATABASE_URL',
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_TASK_QUEUE',
+      'NEXTAUTH_SECRET',
+      'NEXTAUTH_URL',
+      'NODE_OPTIONS',
+      'SMTP_URL',
+    ])
       delete devEnv[name];
 
     const startDev = () => {
@@ -53,7 +63,7 @@ describe('npm run dev', { timeout: 300_000 }, () => {
       const exited = once(child, 'exit').then(([code]) => code as number | null);
       return { child, exited, output: () => output };
     };
-    return { pgPort, temporalPort, webPort, dataDir, startDev };
+    return { pgPort, temporalPort, webPort, smtpPort, mailUiPort, dataDir, startDev };
   };
   type Dev = ReturnType<Awaited<ReturnType<typeof devSetup>>['startDev']>;
 
@@ -100,7 +110,7 @@ describe('npm run dev', { timeout: 300_000 }, () => {
   };
 
   test('brings everything up, stops it all on Ctrl-C, and a second run keeps the pending requests', async () => {
-    const { pgPort, temporalPort, webPort, dataDir, startDev } = await devSetup();
+    const { pgPort, temporalPort, webPort, smtpPort, mailUiPort, dataDir, startDev } = await devSetup();
     const pendingRows = async () => {
       const client = new pg.Client({ connectionString: `postgresql://countersign:countersign@127.0.0.1:${pgPort}/countersign` });
       await client.connect();
@@ -121,6 +131,17 @@ describe('npm run dev', { timeout: 300_000 }, () => {
       assert.match(first.output(), /All migrations have been successfully applied/);
       assert.match(first.output(), /created the demo users/);
       assert.match(first.output(), /created the demo groups \(finance, ops\) and policy large-payments/);
+      // The development mailbox: the worker's mail goes to it, and its web UI shows it.
+      assert.match(first.output(), new RegExp(`maildev: SMTP on smtp://127\\.0\\.0\\.1:${smtpPort}`));
+      await waitFor(
+        'maildev’s web UI',
+        async () =>
+          (await fetch(`http://127.0.0.1:${mailUiPort}/`, { headers: { accept: 'text/html' } }).catch(() => null))?.status === 200,
+        {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+        },
+      );
       const seeded = await waitFor(
         'the worker to write the seven demo requests',
         async () => {
@@ -142,13 +163,29 @@ describe('npm run dev', { timeout: 300_000 }, () => {
         ],
       );
       seededIds = seeded.map((r) => r.id);
+      // The demo requests' mails reach the development mailbox (its REST API lists what it holds).
+      const mails = await waitFor(
+        'the demo mails in maildev',
+        async () => {
+          const listed = (await (await fetch(`http://127.0.0.1:${mailUiPort}/api/email`)).json()) as {
+            subject?: string;
+            to?: { address: string }[];
+          }[];
+          return listed.length > 0 ? listed : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      assert.ok(
+        mails.some((mail) => mail.to?.some((to) => to.address === 'reviewer@example.com')),
+        'the demo reviewer got mail',
+      );
       const signin = await fetch(`http://127.0.0.1:${webPort}/signin`);
       assert.equal(signin.status, 200);
       assert.ok(fs.existsSync(path.join(dataDir, 'temporal.db')), 'Temporal keeps its state in the data dir');
     } finally {
       await ctrlC(first);
     }
-    await assertStoppedAll(first, [pgPort, temporalPort, webPort]);
+    await assertStoppedAll(first, [pgPort, temporalPort, webPort, smtpPort, mailUiPort]);
 
     const second = startDev();
     try {
@@ -167,7 +204,7 @@ describe('npm run dev', { timeout: 300_000 }, () => {
   });
 
   test('restarts the worker after a crash and when its code changes, keeps the rest running, and Ctrl-C ends a restart wait', async () => {
-    const { pgPort, temporalPort, webPort, startDev } = await devSetup();
+    const { pgPort, temporalPort, webPort, smtpPort, mailUiPort, startDev } = await devSetup();
     const webAnswers = async () => (await fetch(`http://127.0.0.1:${webPort}/signin`)).status === 200;
     const dev = startDev();
     try {
@@ -211,6 +248,6 @@ describe('npm run dev', { timeout: 300_000 }, () => {
     } finally {
       if (dev.child.exitCode === null && dev.child.signalCode === null) await ctrlC(dev);
     }
-    await assertStoppedAll(dev, [pgPort, temporalPort, webPort]);
+    await assertStoppedAll(dev, [pgPort, temporalPort, webPort, smtpPort, mailUiPort]);
   });
 });
