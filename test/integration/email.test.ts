@@ -12,7 +12,7 @@ import { emitDueReminders } from '../../lib/email/reminders';
 import { createEventHandler } from '../../lib/outbox/event-handler';
 import { dispatchOutbox, type DispatchOptions, type OutboxHandler } from '../../lib/outbox/dispatcher';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
-import { env, newGroup, newReviewer, startBareApproval, useServices, waitFor, withWorker, type Services } from './helpers';
+import { env, newGroup, newReviewer, settleOutbox, startBareApproval, useServices, waitFor, withWorker, type Services } from './helpers';
 
 interface ReceivedMail {
   to: string;
@@ -80,10 +80,8 @@ describe('email for reviewers, through the outbox', { timeout: 180_000 }, () => 
   const BASE_URL = 'http://countersign.test';
 
   before(async () => {
-    // The suites share one database, and nothing dispatches in them: the events
-    // other suites left (any-reviewer requests) would mail these tests' fresh
-    // reviewers too. They are not this file's to send.
-    await services.db.outboxMessage.updateMany({ where: { status: 'PENDING' }, data: { status: 'SENT', sentAt: new Date() } });
+    // Other suites' events (any-reviewer requests) would mail these tests' fresh reviewers too.
+    await settleOutbox(services.db);
     smtp = await startSmtpReceiver();
     handlers = {
       EVENT: createEventHandler({ mail: true }),

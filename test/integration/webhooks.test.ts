@@ -13,7 +13,7 @@ import type { ApprovalEvent } from '../../lib/outbox/emit';
 import { deliverWebhook, verifyWebhookSignature, webhookHandlers } from '../../lib/webhooks/deliver';
 import { createWebhook, deleteWebhook, listWebhookDeliveries, redeliverWebhookDelivery, updateWebhook } from '../../lib/webhooks/endpoints';
 import { fanOutToWebhooks } from '../../lib/webhooks/fanout';
-import { openDb } from './helpers';
+import { openDb, settleOutbox } from './helpers';
 
 const ADMIN = { email: 'webhook-admin@example.com', role: 'ADMIN' as const };
 const REVIEWER = { email: 'webhook-reviewer@example.com', role: 'REVIEWER' as const };
@@ -114,6 +114,7 @@ describe('webhooks', () => {
   let db: Db;
   before(async () => {
     db = await openDb();
+    await settleOutbox(db);
   });
   after(async () => {
     await db.$disconnect();
