@@ -4,24 +4,15 @@
 // the first is recorded as progress, the second resumes the Go workflow, whose
 // result names both.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { buildGoClient, GO_APPROVAL_WORKFLOW, startGoRequest } from '../test/support/go-client';
+import { builtGoClient, GO_APPROVAL_WORKFLOW, startGoRequest } from '../test/support/go-client';
 import { expect, test } from './support';
 
-let tmp: string | undefined;
 let goClient: string;
 
 test.beforeAll(async () => {
   // The first build on a machine compiles the Temporal Go SDK.
   test.setTimeout(600_000);
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'countersign-e2e-go-'));
-  goClient = await buildGoClient(tmp);
-});
-
-test.afterAll(async () => {
-  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+  goClient = await builtGoClient();
 });
 
 test('a Go workflow asks for a quorum of 2: two reviewers approve, and its result names both', async ({ newUserPage, db, temporal }) => {

@@ -11,14 +11,11 @@
 // window, on Countersign's own e2e worker: the way any other caller sets its
 // window, with no second Countersign worker to start.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { APPROVAL_ACTIVITY_ID } from '../lib/contract/approval';
 import type { Db } from '../lib/db';
 import type { approvalWorkflow } from '../worker/workflows';
-import { buildGoClient, startGoRequest } from '../test/support/go-client';
+import { builtGoClient, startGoRequest } from '../test/support/go-client';
 import { expect, test } from './support';
 
 const TASK_QUEUE = process.env.TEMPORAL_TASK_QUEUE ?? 'countersign';
@@ -104,18 +101,12 @@ test('two reviewers approve a quorum of 2 at the same moment: both count, and Te
 test.describe('escalation', () => {
   /** Long enough to look at the request in its first window on a busy machine; short enough to wait for. */
   const WINDOW = '20s';
-  let tmp: string | undefined;
   let goClient: string;
 
   test.beforeAll(async () => {
     // The first build on a machine compiles the Temporal Go SDK.
     test.setTimeout(600_000);
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'countersign-e2e-go-'));
-    goClient = await buildGoClient(tmp);
-  });
-
-  test.afterAll(async () => {
-    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
+    goClient = await builtGoClient();
   });
 
   const inboxRows = async (page: Page, title: string) => {

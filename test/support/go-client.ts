@@ -2,6 +2,8 @@
 // tests: test/integration/go-client.test.ts decides with it, and the e2e specs
 // (e2e/go-quorum.spec.ts, e2e/quorum-race.spec.ts) run its Go workflow.
 import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -36,6 +38,21 @@ export async function buildGoClient(outDir: string): Promise<string> {
     throw new Error(`go build of test/go-client failed: ${(error as { stderr?: string }).stderr || String(error)}`);
   }
   return binary;
+}
+
+let built: Promise<string> | undefined;
+
+/**
+ * The Go client, built once per test process into a temporary folder that goes
+ * when the process exits: every spec that runs the Go workflow shares it.
+ */
+export function builtGoClient(): Promise<string> {
+  if (!built) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-go-client-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    built = buildGoClient(dir);
+  }
+  return built;
 }
 
 /** What the Go workflow returns, and `go-client request` prints (approvalOutcome in workflow.go). */
