@@ -2,6 +2,12 @@
 // integration and end-to-end tests) against a throwaway PostgreSQL and
 // Temporal dev server, then stops both and deletes their data. Exits with the
 // command's exit code.
+//
+// `--external-db` uses the PostgreSQL at DATABASE_URL instead of starting one
+// (migrated and seeded the same way): CI runs the integration suite against
+// Debian's own server this way, proving nothing needs the embedded one. It is
+// a flag, never implied by DATABASE_URL alone, so a shell that points at a
+// development database never gets test data written into it by accident.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -31,11 +37,13 @@ async function migrate(databaseUrl: string): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
+  let args = process.argv.slice(2);
+  const externalDb = args[0] === '--external-db';
+  if (externalDb) args = args.slice(1);
   const command = args[0] === '--' ? args.slice(1) : args;
   const [program, ...programArgs] = command;
   if (!program) {
-    console.error('Usage: tsx scripts/with-services.ts -- <command> [args...]');
+    console.error('Usage: tsx scripts/with-services.ts [--external-db] -- <command> [args...]');
     return 2;
   }
 
@@ -60,33 +68,17 @@ async function main(): Promise<number> {
     cleanups.push({ name: 'temp dir', run: () => fs.rmSync(tmp, { recursive: true, force: true }) });
 
     const [pgPort = 0, temporalPort = 0, webPort = 0] = await freePorts(3);
-    const postgres = await startPostgres({
-      ...DEV_DB,
-      dataDir: path.join(tmp, 'postgres'),
-      port: pgPort,
-      // A fresh cluster every time: only trouble is worth a line.
-      log: (line) => {
-        if (!line.startsWith('initialising a new PostgreSQL cluster')) log(`postgres: ${line}`);
-      },
-    });
-    cleanups.push({ name: 'postgres', run: () => postgres.stop() });
-    if (!postgres.dataDir.startsWith(tmp + path.sep)) {
-      // Moved where the postgres user can reach it (a private TMPDIR, as root): throwaway all the same.
-      cleanups.splice(cleanups.length - 1, 0, {
-        name: 'postgres data',
-        run: () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }),
-      });
-    }
+    const databaseUrl = externalDb ? externalDatabaseUrl() : await startEmbedded(tmp, pgPort, cleanups);
     checkpoint();
 
-    await migrate(postgres.url);
-    const db = createDb(postgres.url);
+    await migrate(databaseUrl);
+    const db = createDb(databaseUrl);
     try {
       await seedDemoUsers(db);
     } finally {
       await db.$disconnect();
     }
-    log(`postgres: ${postgres.url} (migrated, demo users)`);
+    log(`postgres: ${redacted(databaseUrl)} (${externalDb ? 'external, ' : ''}migrated, demo users)`);
     checkpoint();
 
     const bin = path.resolve(ensureTemporal(log));
@@ -107,7 +99,7 @@ async function main(): Promise<number> {
       detached: true,
       env: {
         ...process.env,
-        DATABASE_URL: postgres.url,
+        DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: 'default',
         TEMPORAL_CLI: bin,
@@ -142,6 +134,41 @@ async function main(): Promise<number> {
       }
     }
   }
+}
+
+/** A throwaway embedded PostgreSQL in tmp, stopped (and its data removed) by the cleanups. */
+async function startEmbedded(tmp: string, port: number, cleanups: { name: string; run: () => Promise<void> | void }[]): Promise<string> {
+  const postgres = await startPostgres({
+    ...DEV_DB,
+    dataDir: path.join(tmp, 'postgres'),
+    port,
+    // A fresh cluster every time: only trouble is worth a line.
+    log: (line) => {
+      if (!line.startsWith('initialising a new PostgreSQL cluster')) log(`postgres: ${line}`);
+    },
+  });
+  cleanups.push({ name: 'postgres', run: () => postgres.stop() });
+  if (!postgres.dataDir.startsWith(tmp + path.sep)) {
+    // Moved where the postgres user can reach it (a private TMPDIR, as root): throwaway all the same.
+    cleanups.splice(cleanups.length - 1, 0, {
+      name: 'postgres data',
+      run: () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }),
+    });
+  }
+  return postgres.url;
+}
+
+function externalDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('--external-db needs DATABASE_URL: the PostgreSQL to run against (its database is migrated and written to)');
+  return url;
+}
+
+/** The URL without its password, for the log. */
+function redacted(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
 
 /** Stops what the command left running in its process group. */
