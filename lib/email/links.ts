@@ -2,13 +2,19 @@
 // reviewer and one window of one request. Only its SHA-256 is stored. Opening
 // the link (GET, HEAD: scanners and link previews fetch every URL) only reads;
 // the POST from its page marks it used, exactly once, and decides through
-// decideApproval like every other path, so every policy holds here too.
+// decideApproval like every other path, so every policy holds here too. The
+// page asks the same eligibility rule first, read-only, so a reviewer who may
+// not decide is told why before pressing anything.
 import { createHash, randomBytes } from 'node:crypto';
 import { decisionSchemaSchema, type DecisionSchema } from '../contract/decision';
 import type { ClosedStatus, DecisionPath } from '../contract/statuses';
 import type { ApprovalDeps } from '../approvals/deps';
 import { closedRefusal, closedSummary } from '../approvals/closed-sentences';
 import { decideApproval, type DecidedApproval, type Decision } from '../approvals/commands/decide';
+import { claimedByOther } from '../approvals/errors';
+import { loadActor } from '../approvals/policy/actor';
+import { eligibilityOf, type Eligibility, type RoutedRequest } from '../approvals/policy/eligibility';
+import { readVotes } from '../approvals/policy/progress';
 import { formatTimestamp } from '../format';
 import type { Db } from '../db';
 import { CodedError } from '../coded-error';
@@ -54,9 +60,17 @@ export interface LinkedRequest {
 export type LinkRefusal = 'unknown' | 'used' | 'expired' | 'reissued' | 'closed';
 
 export type InspectedLink =
-  | { status: 'valid'; linkId: string; email: string; request: LinkedRequest }
   | {
-      status: Exclude<LinkRefusal, 'unknown'>;
+      status: 'valid';
+      linkId: string;
+      email: string;
+      /** The away colleague the link's reviewer would decide for (delegation), as the POST would record it. */
+      onBehalfOf: string | null;
+      request: LinkedRequest;
+    }
+  | {
+      /** 'ineligible': the link itself is sound, but its reviewer may not decide the request now (the message says why). */
+      status: Exclude<LinkRefusal, 'unknown'> | 'ineligible';
       message: string;
       request: LinkedRequest;
       /** The link's own reviewer decided the request (with this link or otherwise): how it ended, in words. */
@@ -66,7 +80,8 @@ export type InspectedLink =
 
 const UNKNOWN = 'This link is not valid. Open the request in Countersign instead, or use the newest email about it.';
 
-interface RequestRow {
+/** A request's row as a link reads it, its routing (for eligibility) included. */
+interface RequestRow extends RoutedRequest {
   id: string;
   title: string;
   customer: string | null;
@@ -81,6 +96,8 @@ interface RequestRow {
   decidedBy: string | null;
   decidedAt: Date | null;
   decisionPath: DecisionPath | null;
+  claimedBy: string | null;
+  claimedAt: Date | null;
 }
 
 function linkedRequest(row: RequestRow): LinkedRequest {
@@ -131,22 +148,78 @@ function refusalOf(
   return undefined;
 }
 
+/** The columns of a request that eligibility reads (with its id and runId, for the votes). */
+export const ROUTING_COLUMNS = {
+  policyName: true,
+  quorum: true,
+  fourEyes: true,
+  approverGroups: true,
+  approverUsers: true,
+  escalateGroups: true,
+  escalateUsers: true,
+  attempt: true,
+  requester: true,
+} as const;
+
 const REQUEST_COLUMNS = {
   id: true,
   title: true,
   customer: true,
   amount: true,
   currency: true,
-  requester: true,
   deadline: true,
   request: true,
   status: true,
   runId: true,
-  attempt: true,
   decidedBy: true,
   decidedAt: true,
   decisionPath: true,
+  claimedBy: true,
+  claimedAt: true,
+  ...ROUTING_COLUMNS,
 } as const;
+
+const NOT_ACTIVE = 'Your account is not active. Sign in again, or ask an admin.';
+
+/** Eligibility, and when the reviewer would decide for someone away: every away colleague they may stand in for here. */
+export type ReviewerEligibility = (Extract<Eligibility, { ok: true }> & { standsInFor: string[] }) | Extract<Eligibility, { ok: false }>;
+
+/**
+ * May `email` decide this pending request now? eligibilityOf (the rule every
+ * command asks), with the person loaded and the run's votes read as
+ * decideApproval loads and reads them; reads only. Mail asks it before
+ * sending, and a link's page before showing any button.
+ */
+export async function reviewerEligibility(
+  db: Db,
+  email: string,
+  request: RoutedRequest & { id: string; runId: string },
+  now = new Date(),
+): Promise<ReviewerEligibility> {
+  const [actor, votes] = await Promise.all([loadActor(db, email, now), readVotes(db, request.id, request.runId)]);
+  if (!actor) return { ok: false, reason: NOT_ACTIVE };
+  const eligible = eligibilityOf(request, actor, votes);
+  if (!eligible.ok) return eligible;
+  // The decision counts for one of them (eligible.onBehalfOf); the rule, asked for each alone, says whom else it could.
+  const standsInFor =
+    eligible.onBehalfOf === null
+      ? []
+      : actor.delegators.filter((away) => eligibilityOf(request, { ...actor, delegators: [away] }, votes).ok).map((away) => away.email);
+  return { ...eligible, standsInFor };
+}
+
+/**
+ * May the link's reviewer decide now? The rule first; then a claim by someone
+ * else, which decideApproval also refuses (a lasting reason is worth more to
+ * the reader than a claim that may be released).
+ */
+async function linkEligibility(db: Db, email: string, row: RequestRow, now: Date): Promise<ReviewerEligibility> {
+  const eligible = await reviewerEligibility(db, email, row, now);
+  if (eligible.ok && row.claimedBy && row.claimedBy !== email) {
+    return { ok: false, reason: claimedByOther(row.claimedBy, row.claimedAt).message };
+  }
+  return eligible;
+}
 
 async function readLink(db: Db, token: string) {
   if (!TOKEN_PATTERN.test(token)) return null;
@@ -169,7 +242,9 @@ export async function inspectDecisionLink(db: Db, token: string, now = new Date(
       : undefined;
     return { ...refused, request: linkedRequest(row), ...(yours ? { yours } : {}) };
   }
-  return { status: 'valid', linkId: link.id, email: link.email, request: linkedRequest(row) };
+  const eligible = await linkEligibility(db, link.email, row, now);
+  if (!eligible.ok) return { status: 'ineligible', message: eligible.reason, request: linkedRequest(row) };
+  return { status: 'valid', linkId: link.id, email: link.email, onBehalfOf: eligible.onBehalfOf, request: linkedRequest(row) };
 }
 
 /** A decision without its request: the link names the request. */

@@ -2,6 +2,8 @@
 // message per reviewer who should hear of it (in the transaction that fans the
 // event out), and each EMAIL message is sent through SMTP with a decision link
 // made at send time (a resend makes a new link; only its hash is stored).
+// A reviewer who is away is mailed as before, and so is the colleague who
+// decides in their place: once, naming whom they stand in for.
 import type { Prisma } from '@prisma/client';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Db } from '../db';
@@ -9,7 +11,7 @@ import { formatMoney, formatTimestamp } from '../format';
 import type { ApprovalEvent, ApprovalEventType } from '../outbox/emit';
 import { enqueueOutbox } from '../outbox/emit';
 import type { OutboxMessageRow, SendResult } from '../outbox/dispatcher';
-import { createDecisionLink, decisionLinkUrl } from './links';
+import { createDecisionLink, decisionLinkUrl, reviewerEligibility, ROUTING_COLUMNS } from './links';
 
 /** The events a reviewer is mailed about; a decided or expired request needs nobody any more. */
 export const MAILED_EVENTS = ['requested', 'escalated', 'reminder'] as const satisfies readonly ApprovalEventType[];
@@ -30,28 +32,48 @@ export interface EmailPayload {
 type Tx = Prisma.TransactionClient;
 
 /**
- * The people to mail about a pending request, now: active reviewers (or
- * admins) routed to it in its current window (the escalation people from
- * window 2), less its requester under four eyes, less whoever has approved
- * in this run, less those who turned mail off. The same rules as
- * eligibility.ts's isRouted and eligible-people.ts.
+ * The people to mail about a pending request, now, among those who want mail:
+ * - active reviewers (or admins) routed to it in its current window (the
+ *   escalation people from window 2), less its requester under four eyes,
+ *   less whoever has approved in this run;
+ * - and the delegate of each such reviewer who is away now, when the delegate
+ *   is active, not routed to it themselves (they are mailed as themselves, or
+ *   not at all), not its requester under four eyes, and has not approved in
+ *   this run: once, however many they stand in for.
+ * The same rules as eligibility.ts's eligibilityOf (isRouted, then the
+ * delegators) and eligible-people.ts; each mail asks eligibilityOf itself
+ * again before it is sent.
  */
-export async function mailRecipients(tx: Pick<Tx, '$queryRaw'>, approvalId: string): Promise<string[]> {
+export async function mailRecipients(tx: Pick<Tx, '$queryRaw'>, approvalId: string, now = new Date()): Promise<string[]> {
   const rows = await tx.$queryRaw<{ email: string }[]>`
-    SELECT u.email FROM approval_requests r, users u
-    WHERE r.id = CAST(${approvalId} AS uuid) AND r.status = 'PENDING'
-      AND u.active AND u.email_notifications AND u.role IN ('REVIEWER', 'ADMIN')
-      AND (
-        (cardinality(r.approver_groups) = 0 AND cardinality(r.approver_users) = 0)
-        OR u.email = ANY(r.approver_users)
-        OR (r.attempt >= 2 AND u.email = ANY(r.escalate_users))
-        OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
-          WHERE gm.user_id = u.id AND (g.name = ANY(r.approver_groups) OR (r.attempt >= 2 AND g.name = ANY(r.escalate_groups))))
-      )
-      AND NOT (r.four_eyes AND r.requester IS NOT DISTINCT FROM u.email)
-      AND NOT EXISTS (SELECT 1 FROM approval_votes v WHERE v.approval_request_id = r.id AND v.run_id = r.run_id
-        AND (v.voter = u.email OR v.actor = u.email))
-    ORDER BY u.email`;
+    WITH routed AS (
+      SELECT u.id, u.email, u.email_notifications, u.away_until, u.delegate_id, r.id AS request_id, r.run_id, r.four_eyes, r.requester
+      FROM approval_requests r, users u
+      WHERE r.id = CAST(${approvalId} AS uuid) AND r.status = 'PENDING'
+        AND u.active AND u.role IN ('REVIEWER', 'ADMIN')
+        AND (
+          (cardinality(r.approver_groups) = 0 AND cardinality(r.approver_users) = 0)
+          OR u.email = ANY(r.approver_users)
+          OR (r.attempt >= 2 AND u.email = ANY(r.escalate_users))
+          OR EXISTS (SELECT 1 FROM group_members gm JOIN groups g ON g.id = gm.group_id
+            WHERE gm.user_id = u.id AND (g.name = ANY(r.approver_groups) OR (r.attempt >= 2 AND g.name = ANY(r.escalate_groups))))
+        )
+    ),
+    open AS (
+      SELECT * FROM routed p
+      WHERE NOT (p.four_eyes AND p.requester IS NOT DISTINCT FROM p.email)
+        AND NOT EXISTS (SELECT 1 FROM approval_votes v WHERE v.approval_request_id = p.request_id AND v.run_id = p.run_id
+          AND (v.voter = p.email OR v.actor = p.email))
+    )
+    SELECT o.email FROM open o WHERE o.email_notifications
+    UNION
+    SELECT d.email FROM open o JOIN users d ON d.id = o.delegate_id
+    WHERE o.away_until > ${now} AND d.active AND d.email_notifications
+      AND NOT EXISTS (SELECT 1 FROM routed p WHERE p.id = d.id)
+      AND NOT (o.four_eyes AND o.requester IS NOT DISTINCT FROM d.email)
+      AND NOT EXISTS (SELECT 1 FROM approval_votes v WHERE v.approval_request_id = o.request_id AND v.run_id = o.run_id
+        AND (v.voter = d.email OR v.actor = d.email))
+    ORDER BY email`;
   return rows.map((r) => r.email);
 }
 
@@ -121,7 +143,18 @@ export interface RenderedMail {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-/** The mail itself: what is asked, by when, the decision link and the request in the inbox. */
+/** "a", "a and b", "a, b and c". */
+const listed = (names: string[]) => (names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+/** Why a delegate gets this mail: whom they stand in for, in one sentence. */
+export function standingInWords(standsInFor: string[]): string | undefined {
+  if (standsInFor.length === 0) return undefined;
+  if (standsInFor.length === 1)
+    return `You decide this on behalf of ${listed(standsInFor)}, who is away and has handed their requests to you.`;
+  return `You decide this on behalf of ${listed(standsInFor)}, who are away and have handed their requests to you. Your decision counts once, for one of them.`;
+}
+
+/** The mail itself: what is asked, by when (and for whom, to a delegate), the decision link and the request in the inbox. */
 export function renderMail(
   type: MailedEvent,
   request: {
@@ -134,8 +167,11 @@ export function renderMail(
     deadline: Date;
   },
   links: { decide: string; inbox: string },
+  /** The away colleagues a delegate stands in for; none for a reviewer mailed as themselves. */
+  standsInFor: string[] = [],
 ): RenderedMail {
-  const subject = `${SUBJECTS[type]}: ${request.title}`;
+  const subject = `${SUBJECTS[type]}: ${request.title}${standsInFor.length ? ` (for ${listed(standsInFor)})` : ''}`;
+  const standing = standingInWords(standsInFor);
   const facts = [
     ['Request', request.title],
     ...(request.customer ? [['Customer', request.customer]] : []),
@@ -145,6 +181,7 @@ export function renderMail(
   ] as [string, string][];
   const text = [
     `${SUBJECTS[type]}.`,
+    ...(standing ? ['', standing] : []),
     '',
     ...facts.map(([k, v]) => `${k}: ${v}`),
     '',
@@ -155,6 +192,7 @@ export function renderMail(
   ].join('\n');
   const html = [
     `<p>${escapeHtml(SUBJECTS[type])}.</p>`,
+    ...(standing ? [`<p>${escapeHtml(standing)}</p>`] : []),
     `<table>${facts.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('')}</table>`,
     `<p><a href="${escapeHtml(links.decide)}">Approve or reject</a> (the page asks you to confirm)</p>`,
     `<p><a href="${escapeHtml(links.inbox)}">Open it in Countersign</a></p>`,
@@ -165,9 +203,11 @@ export function renderMail(
 
 /**
  * The EMAIL handler: re-reads the request (a request decided or re-issued
- * since needs no mail, and a reviewer who turned mail off or was deactivated
- * gets none), makes the link, sends. A failed send is retried by the
- * dispatcher; its unused link expires with the window.
+ * since needs no mail, a reviewer who turned mail off gets none, and neither
+ * does one whom eligibilityOf no longer lets decide it: deactivated, approved
+ * meanwhile, or a delegate whose colleague is back), makes the link, sends. A
+ * failed send is retried by the dispatcher; its unused link expires with the
+ * window.
  */
 export function createEmailHandler(settings: MailSettings, transport?: Transporter) {
   const transporter = transport ?? (settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : undefined);
@@ -182,17 +222,18 @@ export function createEmailHandler(settings: MailSettings, transport?: Transport
         customer: true,
         amount: true,
         currency: true,
-        requester: true,
         deadline: true,
         status: true,
         runId: true,
-        attempt: true,
+        ...ROUTING_COLUMNS,
       },
     });
     if (!request || request.status !== 'PENDING' || request.runId !== payload.runId || request.attempt !== payload.attempt)
       return { ok: true };
-    const person = await db.user.findUnique({ where: { email: payload.email }, select: { active: true, emailNotifications: true } });
-    if (!person?.active || !person.emailNotifications) return { ok: true };
+    const person = await db.user.findUnique({ where: { email: payload.email }, select: { emailNotifications: true } });
+    if (!person?.emailNotifications) return { ok: true };
+    const eligible = await reviewerEligibility(db, payload.email, request);
+    if (!eligible.ok) return { ok: true };
     const { token } = await createDecisionLink(db, {
       approvalRequestId: request.id,
       email: payload.email,
@@ -204,6 +245,7 @@ export function createEmailHandler(settings: MailSettings, transport?: Transport
       payload.type,
       { ...request, amount: request.amount === null ? null : request.amount.toString() },
       { decide: decisionLinkUrl(settings.baseUrl, token), inbox: `${settings.baseUrl.replace(/\/+$/, '')}/inbox/${request.id}` },
+      eligible.standsInFor,
     );
     await transporter.sendMail({
       from: settings.from,

@@ -1,18 +1,34 @@
 // Mail for reviewers, end to end through the outbox: a real request, the
 // dispatcher with the worker's handlers, and a real SMTP receiver
-// (smtp-server) counting what arrives.
+// (smtp-server) counting what arrives. Also what a link's page is told before
+// anyone presses a button, and a delegate's mail deciding on someone's behalf.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
 import { createDb, type Db } from '../../lib/db';
 import { createEmailHandler } from '../../lib/email/notify';
-import { hashLinkToken } from '../../lib/email/links';
+import { createDecisionLink, decideWithLink, hashLinkToken, inspectDecisionLink } from '../../lib/email/links';
 import { emitDueReminders } from '../../lib/email/reminders';
 import { createEventHandler } from '../../lib/outbox/event-handler';
 import { dispatchOutbox, type DispatchOptions, type OutboxHandler } from '../../lib/outbox/dispatcher';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
-import { env, newGroup, newReviewer, settleOutbox, startBareApproval, useServices, waitFor, withWorker, type Services } from './helpers';
+import { claimApproval } from '../../lib/approvals/commands/claim';
+import type { ApprovalRequest } from '../../lib/contract/approval';
+import type { approvalWorkflow } from '../../worker/workflows';
+import {
+  env,
+  newGroup,
+  newReviewer,
+  settleOutbox,
+  startBareApproval,
+  useServices,
+  waitFor,
+  waitForPendingApproval,
+  withWorker,
+  type Services,
+} from './helpers';
 
 interface ReceivedMail {
   to: string;
@@ -331,6 +347,224 @@ describe('email for reviewers, through the outbox', { timeout: 180_000 }, () => 
       },
       WORKFLOWS,
     );
+  });
+
+  /** Fresh reviewers, one per label (in `groups`), by label. */
+  async function reviewers<L extends string>(labels: L[], groups: string[] = []): Promise<Record<L, string>> {
+    const emails = await Promise.all(labels.map((label) => newReviewer(services.db, label, { groups })));
+    return Object.fromEntries(labels.map((label, i) => [label, emails[i]])) as Record<L, string>;
+  }
+
+  /** Makes `away` away for the next hour, with `delegate` deciding in their place. */
+  async function delegate(away: string, to: string) {
+    const { id } = await services.db.user.findUniqueOrThrow({ where: { email: to }, select: { id: true } });
+    await services.db.user.update({ where: { email: away }, data: { awayUntil: new Date(Date.now() + 3_600_000), delegateId: id } });
+  }
+
+  /** Starts the product's approvalWorkflow (its result says who decided, and for whom) and waits for its row. */
+  async function startRouted(taskQueue: string, request: Omit<ApprovalRequest, 'version'>) {
+    const workflowId = `mail-${randomUUID()}`;
+    services.started.push(workflowId);
+    const handle = await services.client.workflow.start<typeof approvalWorkflow>('approvalWorkflow', {
+      taskQueue,
+      workflowId,
+      args: [{ version: 2, ...request }],
+    });
+    return { handle, pending: await waitForPendingApproval(services.db, workflowId) };
+  }
+
+  /** What reading a link must leave alone: the request, its votes and audit trail, and every link of it. */
+  async function untouched(approvalId: string) {
+    const [row, votes, audit, links] = await Promise.all([
+      services.db.approvalRequest.findUniqueOrThrow({
+        where: { id: approvalId },
+        select: { status: true, approvals: true, claimedBy: true, updatedAt: true },
+      }),
+      services.db.approvalVote.count({ where: { approvalRequestId: approvalId } }),
+      services.db.auditEvent.count({ where: { approvalRequestId: approvalId } }),
+      services.db.decisionLink.findMany({
+        where: { approvalRequestId: approvalId },
+        select: { id: true, usedAt: true },
+        orderBy: { id: 'asc' },
+      }),
+    ]);
+    return { ...row, votes, audit, links };
+  }
+
+  test("a link's page says before any button why its reviewer may not decide (already approved, four eyes, not routed, deactivated, claimed by someone else), in eligibility's words, and reading it changes nothing", async () => {
+    await withWorker(services, async (taskQueue) => {
+      const group = await newGroup(services.db, 'asked');
+      const { erin, frank, gina, hank, requester } = await reviewers(['erin', 'frank', 'gina', 'hank', 'requester'], [group]);
+      const outsider = await newReviewer(services.db, 'outsider');
+      const { pending } = await startRouted(taskQueue, {
+        title: `Ask first ${group}`,
+        amount: 10,
+        currency: 'EUR',
+        requester,
+        approvers: { groups: [group] },
+        quorum: 2,
+      });
+      const deps = { db: services.db, temporal: services.client };
+      await decideApproval(deps, { decision: 'APPROVED', ...approveInputSchema.parse({ id: pending.id }) }, { email: erin });
+      await services.db.user.update({ where: { email: hank }, data: { active: false } });
+      const linkOf = async (email: string) =>
+        (
+          await createDecisionLink(services.db, {
+            approvalRequestId: pending.id,
+            email,
+            runId: pending.runId,
+            attempt: pending.attempt,
+            expiresAt: pending.deadline,
+          })
+        ).token;
+      const tokens = {
+        erin: await linkOf(erin),
+        requester: await linkOf(requester),
+        outsider: await linkOf(outsider),
+        hank: await linkOf(hank),
+        frank: await linkOf(frank),
+        gina: await linkOf(gina),
+      };
+      const before = await untouched(pending.id);
+
+      const read = async (token: string) => {
+        const link = await inspectDecisionLink(services.db, token);
+        return link.status === 'valid'
+          ? { status: link.status, onBehalfOf: link.onBehalfOf }
+          : { status: link.status, message: link.message };
+      };
+      assert.deepEqual(await read(tokens.erin), {
+        status: 'ineligible',
+        message: 'You have already approved this request (1 of 2 approvals so far).',
+      });
+      assert.deepEqual(await read(tokens.requester), {
+        status: 'ineligible',
+        message: 'You requested this, so someone else must decide it (four eyes).',
+      });
+      assert.deepEqual(await read(tokens.outsider), { status: 'ineligible', message: `Only ${group} (group) may decide this request.` });
+      assert.deepEqual(await read(tokens.hank), { status: 'ineligible', message: 'Your account is deactivated.' });
+      assert.deepEqual(await read(tokens.gina), { status: 'valid', onBehalfOf: null });
+
+      // Frank claims it: Gina's page now says so, as her Approve would be told; Frank's page still offers the decision.
+      await claimApproval(deps, { id: pending.id }, { email: frank });
+      const claimed = await read(tokens.gina);
+      assert.equal(claimed.status, 'ineligible');
+      assert.match(
+        claimed.message ?? '',
+        new RegExp(`^Claimed by ${frank.replace(/[.+]/g, '\\$&')} since .+\\. Only they can decide it until they release it\\.$`),
+      );
+      assert.deepEqual(await read(tokens.frank), { status: 'valid', onBehalfOf: null });
+
+      const after = await untouched(pending.id);
+      assert.deepEqual(
+        { ...after, claimedBy: null, updatedAt: before.updatedAt, audit: after.audit - 1 },
+        before,
+        'only the claim changed',
+      );
+    });
+  });
+
+  test('a delegate standing in for away reviewers gets one mail naming them; its link decides on their behalf (path EMAIL), Temporal confirming it', async () => {
+    await withWorker(services, async (taskQueue) => {
+      const group = await newGroup(services.db, 'away');
+      const { alice, bob, carol, eve, frank } = await reviewers(['alice', 'bob', 'carol', 'eve', 'frank'], [group]);
+      const { dora, quiet: quietDelegate, gone: goneDelegate } = await reviewers(['dora', 'quiet', 'gone']);
+      await delegate(alice, dora);
+      await delegate(carol, dora);
+      await delegate(eve, quietDelegate);
+      await delegate(frank, goneDelegate);
+      await services.db.user.update({ where: { email: quietDelegate }, data: { emailNotifications: false } });
+      await services.db.user.update({ where: { email: goneDelegate }, data: { active: false } });
+
+      const { handle, pending } = await startRouted(taskQueue, {
+        title: `Stand in ${group}`,
+        amount: 480,
+        currency: 'EUR',
+        requester: 'ops@example.com',
+        approvers: { groups: [group] },
+      });
+      await dispatchUntilIdle();
+      await dispatchUntilIdle();
+
+      // Away reviewers keep their own mail; Dora gets one, however many she stands in for.
+      for (const email of [alice, bob, carol, eve, frank]) assert.equal(smtp.to(email).length, 1, email);
+      assert.equal(smtp.to(quietDelegate).length, 0, 'a delegate who turned mail off gets none');
+      assert.equal(smtp.to(goneDelegate).length, 0, 'a deactivated delegate gets none');
+      const mails = smtp.to(dora);
+      assert.equal(mails.length, 1);
+      const [mail] = mails;
+      assert.ok(mail?.token);
+      const [first, second] = alice < carol ? [alice, carol] : [carol, alice];
+      assert.ok(
+        mail.raw.includes(
+          `You decide this on behalf of ${first} and ${second}, who are away and have handed their requests to you. Your decision counts once, for one of them.`,
+        ),
+        mail.raw,
+      );
+      assert.doesNotMatch(smtp.to(bob)[0]?.raw ?? '', /on behalf of/, 'a reviewer mailed as themselves is not told of anyone else');
+      const messages = await emailMessages(services.db, pending.id);
+      assert.deepEqual(
+        messages.map((m) => m.dedupeKey).sort(),
+        [alice, bob, carol, dora, eve, frank].map((e) => `email:requested:${pending.id}:${pending.runId}:${pending.attempt}:${e}`).sort(),
+      );
+
+      // The page names whom she decides for, before anything happens.
+      const before = await untouched(pending.id);
+      const shown = await inspectDecisionLink(services.db, mail.token);
+      assert.equal(shown.status, 'valid');
+      assert.equal(shown.status === 'valid' ? shown.onBehalfOf : undefined, first);
+      assert.deepEqual(await untouched(pending.id), before);
+
+      const decided = await decideWithLink({ db: services.db, temporal: services.client }, mail.token, {
+        decision: 'APPROVED',
+        comment: 'standing in',
+      });
+      assert.deepEqual([decided.status, decided.decidedBy, decided.onBehalfOf], ['APPROVED', dora, first]);
+      const outcome = await handle.result();
+      assert.ok(outcome.status === 'APPROVED');
+      assert.deepEqual([outcome.decidedBy, outcome.onBehalfOf], [dora, first]);
+      const row = await services.db.approvalRequest.findUniqueOrThrow({ where: { id: pending.id } });
+      assert.deepEqual([row.status, row.decidedBy, row.decidedFor, row.decisionPath], ['APPROVED', dora, first, 'EMAIL']);
+      const link = await services.db.decisionLink.findUniqueOrThrow({ where: { tokenHash: hashLinkToken(mail.token) } });
+      assert.equal(link.email, dora);
+      assert.ok(link.usedAt);
+      const approved = await services.db.auditEvent.findFirstOrThrow({ where: { approvalRequestId: pending.id, action: 'APPROVED' } });
+      assert.deepEqual([approved.actor, approved.path, approved.details], [dora, 'EMAIL', { onBehalfOf: first, linkId: link.id }]);
+    });
+  });
+
+  test('a delegate who may decide as themselves is mailed once, as themselves; a delegation that ended before sending mails nobody for it', async () => {
+    await withWorker(services, async (taskQueue) => {
+      const group = await newGroup(services.db, 'both');
+      const { ivy, jack, lee } = await reviewers(['ivy', 'jack', 'lee'], [group]);
+      const kim = await newReviewer(services.db, 'kim');
+      await delegate(ivy, jack);
+      await delegate(lee, kim);
+      const { pending } = await startRouted(taskQueue, {
+        title: `Both ${group}`,
+        amount: 5,
+        currency: 'EUR',
+        requester: 'ops@example.com',
+        approvers: { groups: [group] },
+      });
+      // The event fans out while Lee is away; Lee is back before Kim's mail is sent.
+      await dispatchOutbox(services.db, { handlers: { EVENT: handlers.EVENT } });
+      const queued = await emailMessages(services.db, pending.id);
+      assert.deepEqual(queued.map((m) => (m.payload as { email?: string }).email).sort(), [ivy, jack, kim, lee].sort());
+      await services.db.user.update({ where: { email: lee }, data: { awayUntil: null, delegateId: null } });
+      await dispatchUntilIdle();
+
+      assert.equal(smtp.to(jack).length, 1);
+      assert.doesNotMatch(smtp.to(jack)[0]?.raw ?? '', /on behalf of/);
+      assert.equal(smtp.to(ivy).length, 1);
+      assert.equal(smtp.to(lee).length, 1);
+      assert.equal(smtp.to(kim).length, 0, "Lee is back: Kim's mail is not sent");
+      const kept = await emailMessages(services.db, pending.id);
+      assert.ok(
+        kept.every((m) => m.status === 'SENT'),
+        'the unsent mail is done with, not retried',
+      );
+    });
   });
 
   const extraDbs: Db[] = [];

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { DecisionPanel } from '@/components/request/decision-panel';
 import { LocalTime } from '@/components/ui/local-time';
+import { actingFor } from '@/lib/approvals/policy/progress-words';
 import { getDb } from '@/lib/db';
 import { inspectDecisionLink, type LinkedRequest } from '@/lib/email/links';
 import { formatMoney } from '@/lib/format';
@@ -41,7 +42,9 @@ function Summary({ request }: { request: LinkedRequest }) {
 /**
  * A decision link from an email: open to anyone who holds it, signed in or
  * not. Opening it (GET, HEAD) changes nothing: mail scanners and link
- * previews fetch every address. Only sending one of its forms decides.
+ * previews fetch every address. Only sending one of its forms decides, and
+ * the forms are shown only to a reviewer the domain would let decide now;
+ * anyone else reads why not, in the words the inbox would use.
  */
 export default async function DecideByLinkPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
@@ -55,14 +58,16 @@ export default async function DecideByLinkPage({ params }: { params: Promise<{ t
         {link.status === 'valid' ? (
           <>
             <p className="text-sm text-slate-600">
-              Deciding as <span className="font-medium text-slate-900">{link.email}</span>. Nothing happens until you press Approve or
-              Reject.
+              Deciding as <span className="font-medium text-slate-900">{actingFor(link.email, link.onBehalfOf)}</span>. Nothing happens
+              until you press Approve or Reject.
             </p>
             <DecisionPanel
               approvalId={link.request.id}
               approveAction={approveByLinkAction.bind(null, token)}
               rejectAction={rejectByLinkAction.bind(null, token)}
               decision={link.request.decision}
+              me={link.email}
+              onBehalfOf={link.onBehalfOf}
             />
           </>
         ) : (
