@@ -1,7 +1,7 @@
 // Activities, built by a factory so the database and settings are injected
 // (the worker passes the real ones; tests pass their own).
 import { setTimeout as delay } from 'node:timers/promises';
-import { CompleteAsyncError, Context, log } from '@temporalio/activity';
+import { CompleteAsyncError, Context, log, type Info } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import {
   approvalActivityIdSchema,
@@ -17,7 +17,8 @@ import { recordApprovalRequest } from '../lib/approvals/records/request';
 import { InvalidRoutingError } from '../lib/approvals/policy/routing';
 import { progressHeartbeat } from '../lib/approvals/policy/progress';
 import type { Db } from '../lib/db';
-import type { Order } from '../lib/contract/orders';
+import { approvalExpired } from '../lib/contract/approval-expired';
+import { ORDER_WORKFLOW_TYPE, type Order } from '../lib/contract/orders';
 import { sendEmailArgsSchema, type SendEmailArgs } from '../lib/contract/agent';
 
 export interface ActivityDeps {
@@ -37,6 +38,18 @@ function currentWorkflow(): { workflowId: string; runId: string } {
   return execution;
 }
 
+/**
+ * Is this attempt past the windows of an approval that has no attempt limit?
+ * orderWorkflow runs started before the window limit (before commit 30370bd)
+ * scheduled the approval without maximumAttempts; Temporal fixes the retry
+ * policy at scheduling, so it re-issues theirs for ever. They get the windows
+ * every request gets now, and the attempt after the last ends them. Other
+ * workflows chose their own retry policy, and are left to it.
+ */
+function pastUnlimitedWindows(info: Info, windows: number): boolean {
+  return info.workflowType === ORDER_WORKFLOW_TYPE && !info.retryPolicy?.maximumAttempts && info.attempt > windows;
+}
+
 export function createActivities({ db, approvalWindowMs, approvalWindows }: ActivityDeps) {
   return {
     async getApprovalPolicy(): Promise<{ windowMs: number; windows: number }> {
@@ -53,6 +66,20 @@ export function createActivities({ db, approvalWindowMs, approvalWindows }: Acti
       if (!parsed.success) throw invalidInput('approval request', parsed.error);
       const { info } = Context.current();
       const { workflowId, runId } = currentWorkflow();
+      if (pastUnlimitedWindows(info, approvalWindows)) {
+        // The inbox says EXPIRED at once; the workflow returns EXPIRED on this
+        // failure and records it too, so a failed write here is caught up.
+        try {
+          await recordOutcomeInDb(db, { workflowId, runId, activityId: info.activityId }, { status: 'EXPIRED' }, parsed.data);
+        } catch (error) {
+          log.warn('Could not record the expired request; the workflow records it', {
+            attempt: info.attempt,
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }
+        log.info('Approval with no attempt limit expired after its windows', { attempt: info.attempt, windows: approvalWindows });
+        throw approvalExpired(approvalWindows);
+      }
       const attempt = {
         workflowId,
         runId,

@@ -19,6 +19,7 @@ import {
   type ApprovalOutcome,
   type ApprovalRequest,
 } from '../lib/contract/approval';
+import { isApprovalExpired } from '../lib/contract/approval-expired';
 import { orderToApprovalRequest, type Order, type OrderResult, type OrderWorkflow } from '../lib/contract/orders';
 import { agentToolRequest, approvedArgs, type AgentToolCall, type AgentToolResult, type AgentToolWorkflow } from '../lib/contract/agent';
 import type { Activities } from './activities';
@@ -51,6 +52,13 @@ async function awaitApproval(request: ApprovalRequest): Promise<ApprovalOutcome>
     // Whoever completes the activity sends the result: check it.
     return outcomeOfResult(await requestApproval(request));
   } catch (error) {
+    // Before isRejection, which would read any other non-retryable failure as a
+    // rejection: an approval scheduled with no attempt limit (a run started
+    // before the window limit) is ended by its own activity once its windows
+    // have passed (lib/contract/approval-expired.ts). No patch is needed: read
+    // as a rejection or as EXPIRED, the workflow issues the same commands next
+    // (record the outcome, then return).
+    if (error instanceof ActivityFailure && isApprovalExpired(error.cause)) return { status: 'EXPIRED' };
     if (error instanceof ActivityFailure && isRejection(error.cause)) return outcomeOfRejection(error.cause);
     // The last window ran out: by its timeout, or by a retryable failure sent
     // from outside (which would otherwise have re-issued it).
