@@ -9,10 +9,11 @@ const SIGN_IN = '/signin';
 /**
  * No session needed: the sign-in page, the set-password links (app/invite), the
  * email decision links (app/decide, which change nothing until their form is sent),
- * next-auth's own routes, and the REST API (/api/v1 authenticates by key, and
- * answers a missing one with a JSON 401, never a redirect to sign-in).
+ * next-auth's own routes, the REST API (/api/v1 authenticates by key, and
+ * answers a missing one with a JSON 401, never a redirect to sign-in), and the
+ * probes and metrics (/api/health, /api/ready; /api/metrics checks its own token).
  */
-const PUBLIC = /^\/(signin|invite|decide|api\/auth|api\/v1)(\/|$)/;
+const PUBLIC = /^\/(signin|invite|decide|api\/auth|api\/v1|api\/health|api\/ready|api\/metrics)(\/|$)/;
 
 /**
  * Scripts run only with this response's nonce (and what those load:

@@ -42,6 +42,7 @@ import {
   type LockedRow,
 } from './locked-row';
 import { explainGoneActivity } from './explain-gone';
+import { timeDecision } from '../../metrics/registry';
 
 const text = (max: number, label: string) => plainText(label).trim().max(max, `${label} must be at most ${max} characters`);
 
@@ -122,7 +123,12 @@ export function decideApproval(deps: ApprovalDeps, decision: Decision, decider: 
  * An approval short of the quorum is recorded and sent to Temporal as heartbeat progress only;
  * the approval that reaches it completes the activity, exactly once (the row lock orders them).
  */
-export async function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
+export function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
+  // Timed here, where every path's decisions pass (the decision latency histogram of lib/metrics).
+  return timeDecision(decider.path ?? 'DASHBOARD', () => decideOnce(deps, decision, decider));
+}
+
+async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
   const actor = await requireActor(deps, decider);
   const path = decider.path ?? 'DASHBOARD';

@@ -3,6 +3,7 @@
 // id, always under a deadline.
 import { ActivityCompletionError, ActivityNotFoundError, type Client } from '@temporalio/client';
 import type { ApprovalKey } from '../../contract/approval';
+import { countTemporalError } from '../../metrics/registry';
 
 /**
  * Every call to the activity answers within this, fallback by id included,
@@ -46,6 +47,21 @@ export async function callActivity(
   row: ActivityRow,
   call: (target: ActivityTarget) => Promise<unknown>,
   deadline: number = completionDeadline(),
+): Promise<void> {
+  try {
+    await callByTokenThenId(client, row, call, deadline);
+  } catch (error) {
+    // Gone is Temporal's answer; anything else is a call that failed (lib/metrics counts them).
+    if (!(error instanceof ActivityGoneError)) countTemporalError('activity_call', error);
+    throw error;
+  }
+}
+
+async function callByTokenThenId(
+  client: Client,
+  row: ActivityRow,
+  call: (target: ActivityTarget) => Promise<unknown>,
+  deadline: number,
 ): Promise<void> {
   const withDeadline = (target: ActivityTarget) => client.connection.withDeadline(deadline, () => call(target));
   if (row.task_token && row.task_token.length > 0) {

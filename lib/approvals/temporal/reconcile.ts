@@ -8,6 +8,7 @@ import { recordApprovalOutcome } from '../records/outcome';
 import { recordApprovalRequest, type RecordedApprovalRequest } from '../records/request';
 import { InvalidRoutingError } from '../policy/routing';
 import { COMPLETION_DEADLINE_MS } from './activity-call';
+import { countTemporalError } from '../../metrics/registry';
 import { readApprovalTruth, type ApprovalTruth } from './truth';
 
 /** How long an attempt may run without a row before the row counts as lost. */
@@ -26,7 +27,9 @@ async function acknowledgeCancellation(temporal: Client, key: ApprovalKey): Prom
   try {
     await temporal.connection.withDeadline(Date.now() + COMPLETION_DEADLINE_MS, () => temporal.activity.reportCancellation(key));
   } catch (error) {
-    if (!(error instanceof ActivityNotFoundError)) throw error;
+    if (error instanceof ActivityNotFoundError) return;
+    countTemporalError('report_cancellation', error);
+    throw error;
   }
 }
 

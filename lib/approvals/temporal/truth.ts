@@ -7,6 +7,8 @@ import { decodeFromPayloadsAtIndex, decodeOptionalFailureToOptionalError } from 
 import { optionalTsToDate, optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { isRejection, outcomeOfRejection, outcomeOfResult, type ApprovalKey, type ApprovalOutcome } from '../../contract/approval';
+import { isApprovalExpired } from '../../contract/approval-expired';
+import { countTemporalError } from '../../metrics/registry';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { PendingActivityState } = temporal.api.enums.v1;
@@ -63,6 +65,8 @@ async function closedActivity(
     const failed = event.activityTaskFailedEventAttributes;
     if (failed && sameId(failed.scheduledEventId, scheduledId)) {
       const error = await decodeOptionalFailureToOptionalError(converter, failed.failure);
+      // Before isRejection, which reads any non-retryable failure as one (as the workflow does).
+      if (isApprovalExpired(error)) return { outcome: { status: 'EXPIRED' }, at: eventTime(event) };
       if (isRejection(error)) return { outcome: outcomeOfRejection(error), at: eventTime(event) };
       const message = error instanceof ApplicationFailure || error instanceof Error ? error.message : 'unknown failure';
       return { outcome: { status: 'CANCELLED', reason: `The approval activity failed: ${message}` }, at: eventTime(event) };
@@ -125,8 +129,17 @@ function pendingState(
 export const TRUTH_DEADLINE_MS = 10_000;
 
 /** Reads one approval's state from Temporal. Throws only when Temporal cannot be asked (or not in time). */
-export function readApprovalTruth(client: Client, key: ApprovalKey, described?: WorkflowExecutionDescription): Promise<ApprovalTruth> {
-  return client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key, described));
+export async function readApprovalTruth(
+  client: Client,
+  key: ApprovalKey,
+  described?: WorkflowExecutionDescription,
+): Promise<ApprovalTruth> {
+  try {
+    return await client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key, described));
+  } catch (error) {
+    countTemporalError('read_truth', error);
+    throw error;
+  }
 }
 
 /** @param described the run's description, when the caller has just read it */
