@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { DEFAULT_APPROVAL_WINDOWS } from './contract/approval';
 import { DEFAULT_DATABASE_URL } from './database-url';
+import { companySignIn, oidcSettingsShape, requireCompleteOidc } from './auth/oidc-settings';
+import { isKeyOf, readPemSetting, type PemCertificate, type PemKind, type PemPrivateKey, type PemSetting } from './pem-setting';
 
 const duration = (fallback: string) =>
   z
@@ -49,8 +51,74 @@ function httpsInProduction(env: { NODE_ENV?: string; NEXTAUTH_URL?: string }, ct
   });
 }
 
+/** The company sign-in's tokens and discovery travel encrypted in production, with the same loopback exception. */
+function issuerHttpsInProduction(env: { NODE_ENV?: string; OIDC_ISSUER?: string }, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production' || !env.OIDC_ISSUER) return;
+  const url = new URL(env.OIDC_ISSUER);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname))) return;
+  ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: `must be an https:// URL in production, not ${url.origin}` });
+}
+
 /** A bare number is milliseconds: "5" would be 5 ms, never what was meant. */
 const AT_LEAST_100MS = 'must be at least 100ms (write a unit: 5s, not 5)';
+
+/** A certificate or key setting: a path or PEM text, read and checked once (lib/pem-setting.ts). */
+const pemSetting = <K extends PemKind>(kind: K) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): PemSetting<K> | undefined => {
+      if (!value) return undefined;
+      const read = readPemSetting(value, kind);
+      if ('problem' in read) {
+        ctx.addIssue({ code: 'custom', message: read.problem });
+        return z.NEVER;
+      }
+      return read;
+    });
+
+/** Temporal's TLS settings must agree with each other; each problem names the setting to change. */
+function temporalTlsRules(
+  env: {
+    TEMPORAL_TLS?: 'true' | 'false';
+    TEMPORAL_TLS_CA?: PemCertificate;
+    TEMPORAL_TLS_CERT?: PemCertificate;
+    TEMPORAL_TLS_KEY?: PemPrivateKey;
+    TEMPORAL_TLS_SERVER_NAME?: string;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const { TEMPORAL_TLS_CERT: cert, TEMPORAL_TLS_KEY: key } = env;
+  if (cert && !key) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_TLS_KEY'],
+      message: "is required with TEMPORAL_TLS_CERT (the client certificate's private key)",
+    });
+  }
+  if (key && !cert) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TEMPORAL_TLS_CERT'],
+      message: 'is required with TEMPORAL_TLS_KEY (the certificate of that private key)',
+    });
+  }
+  if (cert && key && !isKeyOf(key, cert)) {
+    ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY'], message: 'is not the private key of the certificate in TEMPORAL_TLS_CERT' });
+  }
+  if (env.TEMPORAL_TLS === 'false') {
+    const given = (['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME'] as const).filter(
+      (name) => env[name],
+    );
+    if (given.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TEMPORAL_TLS'],
+        message: `is false, but ${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set, which only TLS uses: unset one or the other`,
+      });
+    }
+  }
+}
 
 const schemas = {
   database: z
@@ -65,9 +133,14 @@ const schemas = {
       NEXTAUTH_URL: z.string().url().optional(),
       /** Reverse proxies in front of the web server, each appending to X-Forwarded-For (lib/auth/client-address.ts). */
       TRUSTED_PROXIES: z.coerce.number().int().min(1).max(10).default(1),
+      /** Company sign-in (OpenID Connect) and PASSWORD_SIGN_IN (lib/auth/oidc-settings.ts). */
+      ...oidcSettingsShape,
     })
     .superRefine(requiredInProduction(['NEXTAUTH_SECRET', 'NEXTAUTH_URL']))
-    .superRefine(httpsInProduction),
+    .superRefine(httpsInProduction)
+    .superRefine(issuerHttpsInProduction)
+    .superRefine(requireCompleteOidc)
+    .transform((env) => ({ ...env, ...companySignIn(env) })),
   /** Each process's connection pool (lib/db.ts); decisions may hold half of it (commands/in-flight.ts). */
   databasePool: z.object({
     DATABASE_POOL_SIZE: z.coerce
@@ -81,12 +154,55 @@ const schemas = {
     /** PostgreSQL's statement_timeout on every connection of the pool. */
     DATABASE_STATEMENT_TIMEOUT: duration('15s').refine((ms) => ms >= 100, AT_LEAST_100MS),
   }),
-  temporal: z.object({
-    TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-    TEMPORAL_TASK_QUEUE: z.string().min(1).default('countersign'),
-    TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
-  }),
+  /**
+   * Where Temporal is and how to reach it: plain for the dev server; TLS, mTLS or
+   * an API key for Temporal Cloud or a secured cluster. The names are those of
+   * Temporal's reference application and Web UI, so an existing setup carries
+   * over. One builder turns them into connection options (lib/temporal-connection.ts).
+   */
+  temporal: z
+    .object({
+      TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+      TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+      TEMPORAL_TASK_QUEUE: z.string().min(1).default('countersign'),
+      TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
+      /** Unset: TLS when a setting below asks for it; an API key does, as in Temporal's SDKs. */
+      TEMPORAL_TLS: z
+        .string()
+        .optional()
+        .transform((value) => value || undefined)
+        .pipe(z.enum(['true', 'false'], { error: 'must be true or false' }).optional()),
+      /** The CA that signed the server's certificate, when the system's CAs did not (a private cluster). */
+      TEMPORAL_TLS_CA: pemSetting('certificate'),
+      /** mTLS: the client certificate and its private key, both or neither. */
+      TEMPORAL_TLS_CERT: pemSetting('certificate'),
+      TEMPORAL_TLS_KEY: pemSetting('private key'),
+      /** The name the server's certificate is checked against, when it is not the host in TEMPORAL_ADDRESS. */
+      TEMPORAL_TLS_SERVER_NAME: z
+        .string()
+        .optional()
+        .transform((value) => value || undefined)
+        .pipe(
+          z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name, such as temporal.example.com')
+            .optional(),
+        ),
+      /** Sent as `authorization: Bearer <key>` on every call (Temporal Cloud's API keys). */
+      TEMPORAL_API_KEY: z
+        .string()
+        .optional()
+        .transform((value) => value || undefined)
+        .pipe(z.string().regex(/^\S+$/, 'must be one line with no spaces (a trailing newline, perhaps)').optional()),
+    })
+    .superRefine(temporalTlsRules)
+    .transform(({ TEMPORAL_TLS, ...env }) => ({
+      ...env,
+      TEMPORAL_TLS:
+        TEMPORAL_TLS === 'true' ||
+        (TEMPORAL_TLS === undefined &&
+          Boolean(env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_SERVER_NAME || env.TEMPORAL_API_KEY)),
+    })),
   approvals: z.object({
     APPROVAL_WINDOW: duration('24h'),
     /** Windows before a request expires: each is one attempt of the approval activity. */
@@ -95,6 +211,35 @@ const schemas = {
   reconciler: z.object({
     RECONCILE_INTERVAL: duration('15s'),
     RECONCILE_GRACE: duration('30s'),
+  }),
+  /** The web app's GET /api/metrics (lib/metrics): unset or empty, the endpoint answers 404 as if it did not exist. */
+  metrics: z.object({
+    METRICS_TOKEN: z
+      .string()
+      .optional()
+      .transform((value) => value || undefined)
+      .pipe(z.string().min(24, 'must be at least 24 characters (try: openssl rand -hex 32)').optional()),
+  }),
+  /** The worker's Temporal SDK metrics (worker/telemetry.ts): unset or empty, none are served. */
+  workerTelemetry: z.object({
+    WORKER_METRICS_ADDRESS: z
+      .string()
+      .optional()
+      .transform((value) => value || undefined)
+      .pipe(
+        z
+          .string()
+          // The SDK's core binds a socket address: an IP address and a port, never a host name.
+          .regex(
+            /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/,
+            'must be an IP address and a port, such as 0.0.0.0:9464 or [::]:9464',
+          )
+          .refine((value) => {
+            const port = Number(value.slice(value.lastIndexOf(':') + 1));
+            return port >= 1 && port <= 65535;
+          }, 'must have a port from 1 to 65535')
+          .optional(),
+      ),
   }),
   /** The worker's mail (lib/email): SMTP_URL unset means no mail is sent, which is never an error. */
   mail: z
@@ -154,3 +299,5 @@ export const temporalEnv = () => read('temporal');
 export const approvalsEnv = () => read('approvals');
 export const reconcilerEnv = () => read('reconciler');
 export const mailEnv = () => read('mail');
+export const metricsEnv = () => read('metrics');
+export const workerTelemetryEnv = () => read('workerTelemetry');

@@ -419,6 +419,23 @@ interface Running {
 async function up(): Promise<Running> {
   // Bad settings stop us here, before anything starts.
   const { TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
+  // The dev server this starts speaks plain gRPC: TLS settings meant for a
+  // cluster (exported in this shell, say) would only make everything fail to connect.
+  const tlsSettings = [
+    'TEMPORAL_TLS',
+    'TEMPORAL_TLS_CA',
+    'TEMPORAL_TLS_CERT',
+    'TEMPORAL_TLS_KEY',
+    'TEMPORAL_TLS_SERVER_NAME',
+    'TEMPORAL_API_KEY',
+  ];
+  const tlsGiven = tlsSettings.filter((name) => process.env[name]);
+  if (!process.env.TEMPORAL_ADDRESS && tlsGiven.length > 0) {
+    throw new Error(
+      `${tlsGiven.join(', ')} ${tlsGiven.length === 1 ? 'is' : 'are'} set, but TEMPORAL_ADDRESS is not: the Temporal dev server started here has no TLS. ` +
+        'Unset them, or set TEMPORAL_ADDRESS to the cluster they are for.',
+    );
+  }
   approvalsEnv();
   const webPort = portFromEnv('PORT', 3000);
   const temporalPort = portFromEnv('TEMPORAL_PORT', 7233);

@@ -6,7 +6,8 @@ import { ApprovalError } from '../lib/approvals/errors';
 import { newOrderId, parseItems, startOrderApproval } from '../lib/approvals/commands/start-order';
 import { temporalEnv } from '../lib/env';
 import { orderSchema, type Order } from '../lib/contract/orders';
-import { connectTemporal } from '../lib/temporal';
+import { connectTemporalWith } from '../lib/temporal';
+import { cannotReachTemporal } from '../lib/temporal-connection';
 
 const USAGE = `Usage: npm run request -- --customer NAME --amount N [--currency USD] [--id ORDER_ID]
                             [--item SKU:QTY ...] [--requested-by NAME]`;
@@ -92,15 +93,14 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
+  const settings = temporalEnv();
+  const { TEMPORAL_TASK_QUEUE } = settings;
   let client: Client;
   try {
-    client = await connectTemporal(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE);
+    // TEMPORAL_ADDRESS and its TLS, client certificate and API key, as the web and the worker connect.
+    client = await connectTemporalWith(settings);
   } catch (error) {
-    console.error(
-      `Cannot reach the Temporal server at ${TEMPORAL_ADDRESS} (${error instanceof Error ? error.message : String(error)}). ` +
-        'Start it (`npm run dev` does) or set TEMPORAL_ADDRESS.',
-    );
+    console.error(cannotReachTemporal(settings, error));
     return 1;
   }
   try {

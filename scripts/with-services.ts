@@ -16,6 +16,7 @@ import path from 'node:path';
 import { DEV_DB } from '../lib/database-url';
 import { createDb } from '../lib/db';
 import { seedDemoUsers } from '../lib/auth/users';
+import { TEMPORAL_SECURITY_SETTINGS } from '../lib/temporal-connection';
 import { startPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
 import { ensureTemporal, startTemporalServer } from './temporal';
@@ -102,6 +103,8 @@ async function main(): Promise<number> {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: 'default',
+        // Its own dev server is plain: a shell's Temporal Cloud settings must not reach the tests (empty is unset).
+        ...Object.fromEntries(TEMPORAL_SECURITY_SETTINGS.map((name) => [name, ''])),
         TEMPORAL_CLI: bin,
         NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
         NEXT_TELEMETRY_DISABLED: '1',

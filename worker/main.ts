@@ -1,6 +1,6 @@
 // `npm run worker`: runs orderWorkflow and the approval activities.
 import { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { getDb } from '../lib/db';
 import { approvalsEnv, databaseEnv, mailEnv, reconcilerEnv, temporalEnv } from '../lib/env';
 import { createEmailHandler } from '../lib/email/notify';
@@ -11,6 +11,8 @@ import { startOutboxLoop } from './outbox-loop';
 import { webhookHandlers } from '../lib/webhooks/deliver';
 import { startReconciler } from './reconciler/loop';
 import { createSweeper } from './reconciler/sweep';
+import { cannotReachTemporal, describeTemporalConnection, temporalConnectionOptions } from '../lib/temporal-connection';
+import { installWorkerRuntime } from './telemetry';
 
 /** Resolves once the worker polls its task queue; rejects if it stops first. */
 async function untilPolling(worker: Worker, running: Promise<void>): Promise<void> {
@@ -26,20 +28,21 @@ async function main(): Promise<void> {
   // Every setting is checked before anything connects: a bad or missing one
   // (DATABASE_URL in production) stops the worker, named, whatever else is down.
   databaseEnv();
-  const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
+  const temporalSettings = temporalEnv(); // TLS files read and checked here
+  const { TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalSettings;
   const { APPROVAL_WINDOW, APPROVAL_WINDOWS } = approvalsEnv();
   const { RECONCILE_INTERVAL, RECONCILE_GRACE } = reconcilerEnv();
   const { SMTP_URL, MAIL_FROM, NEXTAUTH_URL, OUTBOX_INTERVAL } = mailEnv();
-  Runtime.install({ logger: createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)) });
+  // Before any connection: the SDK's metrics (WORKER_METRICS_ADDRESS) are part of the runtime the first connection creates.
+  const { metricsAddress } = installWorkerRuntime(createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)));
+  if (metricsAddress) console.log(`[worker] Temporal SDK metrics at http://${metricsAddress}/metrics`);
 
   let connection: NativeConnection;
   try {
-    connection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+    // The web's settings and builder: the same TLS, client certificate and API key.
+    connection = await NativeConnection.connect(temporalConnectionOptions(temporalSettings));
   } catch (error) {
-    throw new Error(
-      `Cannot reach the Temporal server at ${TEMPORAL_ADDRESS} (${error instanceof Error ? error.message : String(error)}). ` +
-        'Start it (`npm run dev` does) or set TEMPORAL_ADDRESS.',
-    );
+    throw new Error(cannotReachTemporal(temporalSettings, error));
   }
   const db = getDb();
   // The reconciler's client shares the worker's connection: one connection to Temporal per process.
@@ -68,7 +71,7 @@ async function main(): Promise<void> {
       },
     });
     console.log(
-      `[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${TEMPORAL_ADDRESS}, namespace "${TEMPORAL_NAMESPACE}", ` +
+      `[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${describeTemporalConnection(temporalSettings)}, namespace "${TEMPORAL_NAMESPACE}", ` +
         `approval window ${APPROVAL_WINDOW / 1000}s × ${APPROVAL_WINDOWS}, reconciling every ${RECONCILE_INTERVAL / 1000}s, ` +
         `outbox every ${OUTBOX_INTERVAL / 1000}s${SMTP_URL ? `, mail via ${new URL(SMTP_URL).host}` : ''}`,
     );

@@ -1,7 +1,8 @@
 // The password sign-in (a POST to next-auth's /api/auth/callback/credentials),
 // guarded before next-auth sees it: next-auth's authorize() can only say yes
-// or no, never 429. An over-long password is refused unhashed, a blocked
-// account or address gets 429 with Retry-After, and the outcome is counted.
+// or no, never 429. With PASSWORD_SIGN_IN=off it is refused outright (403). An
+// over-long password is refused unhashed, a blocked account or address gets
+// 429 with Retry-After, and the outcome is counted.
 import 'server-only';
 import type { NextRequest } from 'next/server';
 import { authEnv } from '../env';
@@ -11,7 +12,7 @@ import { tooManyAttempts } from './sign-in-rules';
 import { credentialsSchema } from './users';
 
 interface Context {
-  params: Promise<{ nextauth?: string[] }>;
+  params: Promise<{ nextauth: string[] }>;
 }
 type Handler = (request: NextRequest, context: Context) => Promise<Response>;
 
@@ -58,6 +59,9 @@ function refuse(
   return Response.json({ url: url.toString() }, { status, headers: common });
 }
 
+export const passwordSignInOff = (provider = 'your company account') =>
+  `Sign-in with a password is turned off here. Sign in with ${provider} instead.`;
+
 /** next-auth sets the session cookie (`__Secure-` over https, chunked when long) only on success. */
 function startedSession(response: Response): boolean {
   return response.headers.getSetCookie().some((cookie) => /^(__Secure-)?next-auth\.session-token(\.\d+)?=[^;]/.test(cookie));
@@ -69,6 +73,9 @@ export function guardCredentialsSignIn(handler: Handler): Handler {
     if (request.method !== 'POST' || action !== 'callback' || provider !== 'credentials') return handler(request, context);
 
     const fields = await readFields(request);
+    const { passwordSignIn, oidc } = authEnv();
+    // next-auth would refuse it too (no such provider then), but not in words.
+    if (!passwordSignIn) return refuse(request, fields, 403, passwordSignInOff(oidc?.name));
     const password = credentialsSchema.shape.password.safeParse(fields.password);
     const tooLong = password.error?.issues.find((issue) => issue.code === 'too_big');
     if (tooLong) return refuse(request, fields, 400, `${tooLong.message.charAt(0).toUpperCase()}${tooLong.message.slice(1)}.`);
