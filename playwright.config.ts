@@ -1,6 +1,7 @@
 // End-to-end tests in Debian's Chromium against the production build, a real
 // worker, a real Temporal server and a real PostgreSQL (given by env; see
 // scripts/with-services.ts, which `npm test` runs this under).
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { defineConfig } from '@playwright/test';
 
@@ -12,8 +13,19 @@ const baseURL = `http://127.0.0.1:${port}`;
 // Set once in the runner; test workers inherit it, so all share one queue and secret.
 process.env.TEMPORAL_TASK_QUEUE ??= `countersign-e2e-${randomBytes(4).toString('hex')}`;
 process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString('hex');
+// GET /api/metrics's bearer token (e2e/health-metrics.spec.ts sends it).
+process.env.METRICS_TOKEN ??= randomBytes(32).toString('hex');
+// The workers' SMTP server: e2e/many-processes.spec.ts listens there while it runs (else a mail fails and is retried later).
+process.env.E2E_SMTP_PORT ??= String(freePortNow());
 
-const serverEnv = {
+/** A port the OS says is free now; synchronous, since the config is evaluated synchronously. */
+function freePortNow(): number {
+  const script = "const s = require('net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })";
+  return Number(execFileSync(process.execPath, ['-e', script]).toString().trim());
+}
+
+/** The environment of the web server and the worker below; e2e/many-processes.spec.ts starts a second of each with it. */
+export const serverEnv = {
   NEXT_DIST_DIR: '.next-test',
   NEXTAUTH_URL: baseURL,
   NEXT_TELEMETRY_DISABLED: '1',
@@ -23,6 +35,8 @@ const serverEnv = {
   RECONCILE_INTERVAL: '1s',
   // Requests per API key per minute: low, so e2e/api.spec.ts reaches it cheaply (every other test uses fresh keys).
   API_RATE_LIMIT: '40',
+  METRICS_TOKEN: process.env.METRICS_TOKEN,
+  SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT}`,
 };
 
 export default defineConfig({

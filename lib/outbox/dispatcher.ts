@@ -46,9 +46,11 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number): numbe
 /** One round: leases up to a batch of due messages, sends each, records the result. Returns how many it handled. */
 export async function dispatchOutbox(db: Db, options: DispatchOptions): Promise<number> {
   const { batchSize, leaseMs, backoffBaseMs, backoffMaxMs, maxAttempts } = { ...OUTBOX_DEFAULTS, ...options };
-  const now = options.now?.() ?? new Date();
+  const clock = () => options.now?.() ?? new Date();
+  const now = clock();
+  const leasedUntil = new Date(now.getTime() + leaseMs);
   const leased = await db.$queryRaw<OutboxMessageRow[]>`
-    UPDATE outbox_messages SET leased_until = ${new Date(now.getTime() + leaseMs)}, attempts = attempts + 1
+    UPDATE outbox_messages SET leased_until = ${leasedUntil}, attempts = attempts + 1
     WHERE id IN (
       SELECT id FROM outbox_messages
       WHERE status = 'PENDING' AND next_attempt_at <= ${now} AND (leased_until IS NULL OR leased_until < ${now})
@@ -58,6 +60,13 @@ export async function dispatchOutbox(db: Db, options: DispatchOptions): Promise<
     )
     RETURNING id, kind, dedupe_key AS "dedupeKey", payload, webhook_id AS "webhookId", attempts`;
   for (const message of leased) {
+    // The batch is sent one message at a time, so a slow one can outlast the lease of those after it,
+    // and another dispatcher may have taken them over: renew the lease only while it is still ours.
+    const lease = new Date(clock().getTime() + leaseMs);
+    const ours = await db.$executeRaw`
+      UPDATE outbox_messages SET leased_until = ${lease}
+      WHERE id = ${message.id} AND status = 'PENDING' AND leased_until = ${leasedUntil}`;
+    if (ours === 0) continue;
     const handler = options.handlers[message.kind];
     let result: SendResult;
     try {
@@ -69,15 +78,15 @@ export async function dispatchOutbox(db: Db, options: DispatchOptions): Promise<
       await db.$executeRaw`
         UPDATE outbox_messages SET status = 'SENT', sent_at = now(), leased_until = NULL, last_error = NULL,
           last_status_code = ${result.statusCode ?? null}
-        WHERE id = ${message.id}`;
+        WHERE id = ${message.id} AND leased_until = ${lease}`;
       continue;
     }
     const giveUp = !result.retryable || message.attempts >= maxAttempts;
-    const next = new Date((options.now?.() ?? new Date()).getTime() + backoffMs(message.attempts, backoffBaseMs, backoffMaxMs));
+    const next = new Date(clock().getTime() + backoffMs(message.attempts, backoffBaseMs, backoffMaxMs));
     await db.$executeRaw`
       UPDATE outbox_messages SET status = ${giveUp ? 'FAILED' : 'PENDING'}, next_attempt_at = ${next}, leased_until = NULL,
         last_error = ${result.error.slice(0, 1000)}, last_status_code = ${result.statusCode ?? null}
-      WHERE id = ${message.id}`;
+      WHERE id = ${message.id} AND leased_until = ${lease}`;
   }
   return leased.length;
 }

@@ -80,6 +80,8 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
   // Each worker starts its round of pending rows somewhere else, so several sweep different rows.
   let cursor: string = randomUUID();
   const notBefore = new Map<string, number>();
+  /** Read as still waiting while their run was running: that run ending (terminated, say) is news, read at once. */
+  const waitedWhileRunning = new Set<string>();
   /** Failures in a row, per request: the backoff after the next one doubles. */
   const failures = new Map<string, number>();
   const keyString = (key: ApprovalKey) => `${key.workflowId}\u0000${key.runId}\u0000${key.activityId}`;
@@ -112,8 +114,11 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
         WHERE NOT EXISTS (SELECT 1 FROM approval_requests r WHERE r.workflow_id = w.id AND r.run_id = w.run AND r.status = 'PENDING')`;
 
       const keys = new Map<string, ApprovalKey>();
+      const isRunning = (key: ApprovalKey) => running.get(key.workflowId)?.runId === key.runId;
       const add = (key: ApprovalKey) => {
-        if ((notBefore.get(keyString(key)) ?? 0) <= now.getTime()) keys.set(keyString(key), key);
+        const name = keyString(key);
+        const ended = waitedWhileRunning.has(name) && !isRunning(key);
+        if (ended || (notBefore.get(name) ?? 0) <= now.getTime()) keys.set(name, key);
       };
       for (const row of [...suspects, ...batchRows]) add({ workflowId: row.workflow_id, runId: row.run_id, activityId: row.activity_id });
       // Those runs were just described: their truth reads reuse it.
@@ -134,10 +139,14 @@ export function createSweeper(deps: ReconcileDeps, { taskQueue, batch = 25 }: Sw
           // Still waiting (or not an approval Temporal knows as such), nothing to fix: leave it be for a while.
           if (change === 'none' && truth.state !== 'CLOSED') notBefore.set(name, now.getTime() + RECHECK_AFTER_MS);
           else notBefore.delete(name);
+          // A row whose run is not on this queue's running list (a workflow on another queue) keeps its pause.
+          if (change === 'none' && truth.state !== 'CLOSED' && isRunning(key)) waitedWhileRunning.add(name);
+          else waitedWhileRunning.delete(name);
           failures.delete(name);
         } catch (error) {
           // One unreadable workflow must not hold up the rest, nor be retried every sweep.
           report.failed += 1;
+          waitedWhileRunning.delete(name);
           const failed = (failures.get(name) ?? 0) + 1;
           failures.set(name, failed);
           const backoffMs = Math.min(FAILED_RETRY_MS * 2 ** (failed - 1), FAILED_RETRY_MAX_MS);
