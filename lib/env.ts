@@ -260,6 +260,12 @@ const schemas = {
       NEXTAUTH_URL: z.string().url().optional(),
       /** How often the worker's dispatcher looks for mail and events to send. */
       OUTBOX_INTERVAL: duration('1s'),
+      /**
+       * How long a message a dispatcher took is its own: another worker sends it
+       * only after that, so a worker that died mid-send delays it this long. It
+       * must outlast one send (a webhook's 10 s timeout; SMTP's 10 s per step).
+       */
+      OUTBOX_LEASE: duration('60s').refine((ms) => ms >= 15_000, 'must be at least 15s: longer than one send may take'),
     })
     // A mail's links point at the web app: in production its address must be given, not guessed.
     .superRefine((env, ctx) => {

@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const { TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalSettings;
   const { APPROVAL_WINDOW, APPROVAL_WINDOWS } = approvalsEnv();
   const { RECONCILE_INTERVAL, RECONCILE_GRACE } = reconcilerEnv();
-  const { SMTP_URL, MAIL_FROM, NEXTAUTH_URL, OUTBOX_INTERVAL } = mailEnv();
+  const { SMTP_URL, MAIL_FROM, NEXTAUTH_URL, OUTBOX_INTERVAL, OUTBOX_LEASE } = mailEnv();
   // Before any connection: the SDK's metrics (WORKER_METRICS_ADDRESS) are part of the runtime the first connection creates.
   const { metricsAddress } = installWorkerRuntime(createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)));
   if (metricsAddress) console.log(`[worker] Temporal SDK metrics at http://${metricsAddress}/metrics`);
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     if (!SMTP_URL) console.log('[worker] SMTP_URL is not set: no email is sent');
     const outbox = startOutboxLoop(db, {
       intervalMs: OUTBOX_INTERVAL,
+      leaseMs: OUTBOX_LEASE,
       handlers: {
         EVENT: createEventHandler({ mail: Boolean(SMTP_URL) }),
         EMAIL: createEmailHandler({ smtpUrl: SMTP_URL, from: MAIL_FROM, baseUrl: NEXTAUTH_URL }),

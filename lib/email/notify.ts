@@ -202,6 +202,13 @@ export function renderMail(
 }
 
 /**
+ * Each step of a send is bounded (nodemailer waits up to 2 minutes to connect
+ * and an hour on an idle socket by default): a send must end well within the
+ * outbox lease (OUTBOX_LEASE, at least 15 s), or another worker could send it too.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 } as const;
+
+/**
  * The EMAIL handler: re-reads the request (a request decided or re-issued
  * since needs no mail, a reviewer who turned mail off gets none, and neither
  * does one whom eligibilityOf no longer lets decide it: deactivated, approved
@@ -210,7 +217,7 @@ export function renderMail(
  * window.
  */
 export function createEmailHandler(settings: MailSettings, transport?: Transporter) {
-  const transporter = transport ?? (settings.smtpUrl ? nodemailer.createTransport(settings.smtpUrl) : undefined);
+  const transporter = transport ?? (settings.smtpUrl ? nodemailer.createTransport({ url: settings.smtpUrl, ...SMTP_TIMEOUTS }) : undefined);
   return async (message: OutboxMessageRow, db: Db): Promise<SendResult> => {
     const payload = parsePayload(message.payload);
     if (!transporter) return { ok: true };

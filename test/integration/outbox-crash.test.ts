@@ -135,6 +135,8 @@ describe('the outbox when processes die', { timeout: 600_000 }, () => {
       TEMPORAL_ADDRESS: env.temporalAddress,
       TEMPORAL_TASK_QUEUE: taskQueue,
       OUTBOX_INTERVAL: '200ms',
+      // The shortest lease allowed: a dead worker's message waits this long for the next.
+      OUTBOX_LEASE: '15s',
       SMTP_URL: '',
       WORKER_LOG_LEVEL: 'WARN',
     });
