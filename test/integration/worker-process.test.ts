@@ -1,38 +1,13 @@
 // The worker entry point (worker/main.ts) as a process: it fails loudly
 // without a server, and stops cleanly on SIGTERM.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, test } from 'node:test';
 import { freePorts } from '../../scripts/processes';
-import { env, openServices, ROOT, startPendingOrder, uniqueTaskQueue } from './helpers';
+import { spawnWorker, untilReady, withTimeout } from '../support/processes';
+import { env, openServices, startPendingOrder, uniqueTaskQueue } from './helpers';
 
-function startWorker(extraEnv: Record<string, string>) {
-  // As `npm run worker` runs it.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: env.databaseUrl, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null }));
-  return { child, exited, output: () => ({ stdout, stderr }) };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** As `npm run worker` runs it, on the suite's database. */
+const startWorker = (extraEnv: Record<string, string>) => spawnWorker({ DATABASE_URL: env.databaseUrl, ...extraEnv });
 
 describe('worker/main.ts', { timeout: 120_000 }, () => {
   test('exits non-zero within 30 s, saying it cannot reach the Temporal server, when nothing listens at TEMPORAL_ADDRESS', async () => {
@@ -95,20 +70,3 @@ describe('worker/main.ts', { timeout: 120_000 }, () => {
     }
   });
 });
-
-async function untilReady(worker: ReturnType<typeof startWorker>): Promise<void> {
-  await withTimeout(
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (worker.output().stdout.includes('[worker] ready')) resolve();
-      };
-      worker.child.stdout.on('data', check);
-      void worker.exited.then(({ code }) =>
-        reject(new Error(`the worker exited (${code}) before it was ready:\n${worker.output().stderr}`)),
-      );
-      check();
-    }),
-    60_000,
-    'the worker becoming ready',
-  );
-}
