@@ -99,12 +99,13 @@ async function main(): Promise<number> {
       // under Playwright, say) before the servers those talk to go away.
       detached: true,
       env: {
-        ...process.env,
+        // Its own dev server is plain: a shell's Temporal Cloud settings must not
+        // reach the tests. Removed, not emptied: the temporal CLI reads an empty
+        // TEMPORAL_TLS_* or TEMPORAL_API_KEY as set, and turns TLS on.
+        ...withoutEntries(process.env, TEMPORAL_SECURITY_SETTINGS),
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: 'default',
-        // Its own dev server is plain: a shell's Temporal Cloud settings must not reach the tests (empty is unset).
-        ...Object.fromEntries(TEMPORAL_SECURITY_SETTINGS.map((name) => [name, ''])),
         TEMPORAL_CLI: bin,
         NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
         NEXT_TELEMETRY_DISABLED: '1',
@@ -165,6 +166,10 @@ function externalDatabaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('--external-db needs DATABASE_URL: the PostgreSQL to run against (its database is migrated and written to)');
   return url;
+}
+
+function withoutEntries(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
 }
 
 /** The URL without its password, for the log. */
