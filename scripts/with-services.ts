@@ -168,8 +168,10 @@ function externalDatabaseUrl(): string {
   return url;
 }
 
-function withoutEntries(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+function withoutEntries(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
+  const kept = { ...env };
+  for (const name of names) delete kept[name];
+  return kept;
 }
 
 /** The URL without its password, for the log. */
