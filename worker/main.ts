@@ -13,6 +13,7 @@ import { startReconciler } from './reconciler/loop';
 import { createSweeper } from './reconciler/sweep';
 import { cannotReachTemporal, describeTemporalConnection, temporalConnectionOptions } from '../lib/temporal-connection';
 import { installWorkerRuntime } from './telemetry';
+import { describeWorkflowSource, workflowSource } from './bundle';
 
 /** Resolves once the worker polls its task queue; rejects if it stops first. */
 async function untilPolling(worker: Worker, running: Promise<void>): Promise<void> {
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   const { APPROVAL_WINDOW, APPROVAL_WINDOWS } = approvalsEnv();
   const { RECONCILE_INTERVAL, RECONCILE_GRACE } = reconcilerEnv();
   const { SMTP_URL, MAIL_FROM, NEXTAUTH_URL, OUTBOX_INTERVAL, OUTBOX_LEASE } = mailEnv();
+  const workflows = workflowSource(); // WORKFLOW_BUNDLE: a prebuilt bundle, checked here
   // Before any connection: the SDK's metrics (WORKER_METRICS_ADDRESS) are part of the runtime the first connection creates.
   const { metricsAddress } = installWorkerRuntime(createWorkerLogger(parseLogLevel(process.env.WORKER_LOG_LEVEL)));
   if (metricsAddress) console.log(`[worker] Temporal SDK metrics at http://${metricsAddress}/metrics`);
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
       connection,
       namespace: TEMPORAL_NAMESPACE,
       taskQueue: TEMPORAL_TASK_QUEUE,
-      workflowsPath: require.resolve('./workflows'),
+      ...workflows,
       activities: createActivities({ db, approvalWindowMs: APPROVAL_WINDOW, approvalWindows: APPROVAL_WINDOWS }),
     });
     // SIGINT and SIGTERM make the SDK shut the worker down; run() then resolves.
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
     console.log(
       `[worker] ready: task queue "${TEMPORAL_TASK_QUEUE}" on ${describeTemporalConnection(temporalSettings)}, namespace "${TEMPORAL_NAMESPACE}", ` +
         `approval window ${APPROVAL_WINDOW / 1000}s × ${APPROVAL_WINDOWS}, reconciling every ${RECONCILE_INTERVAL / 1000}s, ` +
-        `outbox every ${OUTBOX_INTERVAL / 1000}s${SMTP_URL ? `, mail via ${new URL(SMTP_URL).host}` : ''}`,
+        `outbox every ${OUTBOX_INTERVAL / 1000}s${SMTP_URL ? `, mail via ${new URL(SMTP_URL).host}` : ''}, ${describeWorkflowSource(workflows)}`,
     );
     try {
       await running;

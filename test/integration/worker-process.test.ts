@@ -1,10 +1,17 @@
 // The worker entry point (worker/main.ts) as a process: it fails loudly
-// without a server, and stops cleanly on SIGTERM.
+// without a server, stops cleanly on SIGTERM, and runs a prebuilt bundle.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { freePorts } from '../../scripts/processes';
 import { spawnWorker, untilReady, withTimeout } from '../support/processes';
-import { env, openServices, startPendingOrder, uniqueTaskQueue } from './helpers';
+import { env, openServices, ROOT, startPendingOrder, uniqueTaskQueue } from './helpers';
+
+const run = promisify(execFile);
 
 /** As `npm run worker` runs it, on the suite's database. */
 const startWorker = (extraEnv: Record<string, string>) => spawnWorker({ DATABASE_URL: env.databaseUrl, ...extraEnv });
@@ -43,6 +50,42 @@ describe('worker/main.ts', { timeout: 120_000 }, () => {
       }
     });
   }
+
+  test('runs the workflow bundle `npm run build:worker` prebuilt when WORKFLOW_BUNDLE names it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-bundle-'));
+    const taskQueue = uniqueTaskQueue();
+    const services = await openServices();
+    let worker: ReturnType<typeof startWorker> | undefined;
+    try {
+      const codePath = path.join(dir, 'workflows.js');
+      const build = await run(process.execPath, ['--import', 'tsx', 'scripts/build-worker.ts', codePath], { cwd: ROOT, timeout: 120_000 });
+      assert.match(build.stdout, /workflow bundle written to .*workflows\.js/);
+      worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, WORKFLOW_BUNDLE: codePath });
+      await untilReady(worker);
+      assert.match(worker.output().stdout, new RegExp(`prebuilt workflows ${codePath.replace(/[.]/g, '\\.')}`));
+      // No webpack at start: the SDK's bundler never ran.
+      assert.doesNotMatch(worker.output().stdout + worker.output().stderr, /Workflow bundle created|webpack/);
+      const { handle, pending: row } = await startPendingOrder(services, taskQueue);
+      await services.client.activity.complete(row.taskToken, { approved: true, reviewer: 'ops' });
+      assert.equal((await handle.result()).status, 'FULFILLED');
+    } finally {
+      worker?.child.kill('SIGKILL');
+      await services.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a WORKFLOW_BUNDLE that names no file stops the worker, naming the setting', async () => {
+    const missing = path.join(os.tmpdir(), `countersign-no-bundle-${uniqueTaskQueue()}.js`);
+    const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: uniqueTaskQueue(), WORKFLOW_BUNDLE: missing });
+    try {
+      const { code } = await withTimeout(worker.exited, 30_000, 'the worker exiting');
+      assert.notEqual(code, 0);
+      assert.match(worker.output().stderr, /WORKFLOW_BUNDLE: there is no file at .*npm run build:worker/);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+  });
 
   test('never writes a task token to its logs, even at DEBUG', async () => {
     const taskQueue = uniqueTaskQueue();
