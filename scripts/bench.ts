@@ -24,6 +24,7 @@ import { buildApp, startApp } from './bench/app';
 import { Cleanups } from './bench/cleanups';
 import { decisionMeasures } from './bench/decisions';
 import { laterMeasures } from './bench/later';
+import { workerMeasures } from './bench/worker-start';
 import { describeMachine, machineLines } from './bench/machine';
 import type { BenchContext, Measure, Row } from './bench/measures';
 import { tableLines, writeBenchmarks } from './bench/report';
@@ -31,7 +32,7 @@ import { startServices } from './bench/services';
 import { freePorts } from './processes';
 
 const DIST_DIR = '.next-bench-decisions';
-const MEASURES: Measure[] = [...decisionMeasures, ...laterMeasures];
+const MEASURES: Measure[] = [...decisionMeasures, ...workerMeasures, ...laterMeasures];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only=${MEASURES.map((m) => m.name).join(',')}]
                       [--duration=30s] [--samples=100] [--skip-build]`;
@@ -178,6 +179,7 @@ async function main(): Promise<number> {
       durationMs: options.durationMs,
       samples: options.samples,
       log,
+      workerEnv: env,
     };
     const rows: Row[] = [];
     for (const measure of options.only) {

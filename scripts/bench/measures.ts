@@ -17,6 +17,8 @@ export interface BenchContext {
   /** Timed samples of each one-at-a-time measure. */
   samples: number;
   log: (line: string) => void;
+  /** The environment the bench's worker runs with (its database and Temporal), for measures that start workers of their own. */
+  workerEnv: NodeJS.ProcessEnv;
 }
 
 /** A target on the ratio Countersign / baseline. */

@@ -13,7 +13,10 @@ const figure = (n: number | undefined, unit: string): string =>
   n === undefined || Number.isNaN(n) ? '–' : `${n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)} ${unit}`;
 
 export function tableLines(rows: Row[]): string[] {
-  const lines = ['| measure | figure | raw SDK | Countersign | ratio | target | verdict | notes |', '|---|---|---:|---:|---:|---|---|---|'];
+  const lines = [
+    '| measure | figure | baseline | Countersign | ratio | target | verdict | notes |',
+    '|---|---|---:|---:|---:|---|---|---|',
+  ];
   for (const row of rows) {
     const measured = row.baseline !== undefined || row.countersign !== undefined;
     const ratio = ratioOf(row);
@@ -41,7 +44,7 @@ export function writeBenchmarks(report: Report): string {
     '```sh',
     'npm run bench                         # everything: 30 s runs (most of the time goes to creating pending orders)',
     'npm run bench -- --quick              # 5 s sustained runs, fewer samples: a check that it works',
-    'npm run bench -- --only=latency       # one measure (latency, throughput; the others are TODO for now)',
+    'npm run bench -- --only=latency       # one measure (latency, throughput, worker-start; the others are TODO for now)',
     'npm run bench -- --duration=10s --samples=50 --skip-build',
     '```',
     '',
