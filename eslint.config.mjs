@@ -29,7 +29,16 @@ export const WORKFLOW_FILES = WORKFLOW_SANDBOXES.flatMap(({ files }) => files);
 
 export default defineConfig(
   {
-    ignores: ['**/node_modules/**', '.next*/**', '.worker-bundle/**', '.tools/**', '.data/**', 'test-results/**', 'playwright-report/**', 'next-env.d.ts'],
+    ignores: [
+      '**/node_modules/**',
+      '.next*/**',
+      '.worker-bundle/**',
+      '.tools/**',
+      '.data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'next-env.d.ts',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,
