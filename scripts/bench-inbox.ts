@@ -25,6 +25,7 @@ import { inboxStatements } from '../lib/approvals/reads/inbox/sql';
 import type { Actor } from '../lib/approvals/policy/eligibility';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
+import { signIn } from './bench/session';
 
 const ROOT = path.resolve(__dirname, '..');
 const DIST_DIR = '.next-bench';
@@ -136,32 +137,6 @@ async function waitForHttp(url: string, server: ChildProcess, timeoutMs: number)
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-}
-
-/** Signs in with next-auth's credentials provider, as the sign-in form does; returns the Cookie header. */
-async function signIn(base: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (res: Response) => {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const eq = pair.indexOf('=');
-      if (eq > 0) jar.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const res = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookie() },
-    body: new URLSearchParams({ csrfToken, email: USER.email, password: USER.password, callbackUrl: `${base}/inbox`, json: 'true' }),
-  });
-  keep(res);
-  await res.arrayBuffer();
-  if (![...jar.keys()].some((k) => k.endsWith('next-auth.session-token'))) throw new Error(`sign-in failed (HTTP ${res.status})`);
-  return cookie();
 }
 
 // ---------------------------------------------------------------------------
@@ -358,7 +333,7 @@ async function startApp(databaseUrl: string, webPort: number): Promise<{ base: s
     await exited;
   });
   await waitForHttp(`${base}/signin`, server, 60_000);
-  const cookie = await signIn(base);
+  const cookie = await signIn(base, USER.email, USER.password);
   log(`next start on ${base}, signed in as ${USER.email}; ${WARMUP} warm-up + ${REQUESTS} timed requests per view`);
 
   return { base, cookie };
