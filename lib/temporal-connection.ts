@@ -17,6 +17,17 @@ export const TEMPORAL_SECURITY_SETTINGS = [
   'TEMPORAL_API_KEY',
 ] as const;
 
+/**
+ * The environment without those settings, for a process that talks to a plain
+ * dev server. Removed, not emptied: the temporal CLI reads an empty
+ * TEMPORAL_TLS_* or TEMPORAL_API_KEY as set, and turns TLS on.
+ */
+export function withoutTemporalSecurity(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const kept = { ...env };
+  for (const name of TEMPORAL_SECURITY_SETTINGS) delete kept[name];
+  return kept;
+}
+
 /** What Connection.connect and NativeConnection.connect both accept. */
 export interface TemporalConnectionOptions {
   address: string;

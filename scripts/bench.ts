@@ -19,7 +19,7 @@ import type { Client } from '@temporalio/client';
 import { createDb } from '../lib/db';
 import { temporalEnv } from '../lib/env';
 import { connectTemporalWith } from '../lib/temporal';
-import { TEMPORAL_SECURITY_SETTINGS } from '../lib/temporal-connection';
+import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { buildApp, startApp } from './bench/app';
 import { Cleanups } from './bench/cleanups';
 import { decisionMeasures } from './bench/decisions';
@@ -134,8 +134,10 @@ async function main(): Promise<number> {
 
     const taskQueue = `countersign-bench-${randomBytes(4).toString('hex')}`;
     const base = `http://127.0.0.1:${webPort}`;
+    const external = Boolean(process.env.DATABASE_URL && process.env.TEMPORAL_ADDRESS);
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      // Our own dev server is plain: a shell's Temporal Cloud settings must not reach it.
+      ...(external ? process.env : withoutTemporalSecurity(process.env)),
       NODE_ENV: 'production',
       NEXT_DIST_DIR: DIST_DIR,
       NEXT_TELEMETRY_DISABLED: '1',
@@ -143,10 +145,6 @@ async function main(): Promise<number> {
       TEMPORAL_ADDRESS: services.temporalAddress,
       TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE || 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
-      // Our own dev server is plain: a shell's Temporal Cloud settings must not reach it (empty is unset).
-      ...(process.env.DATABASE_URL && process.env.TEMPORAL_ADDRESS
-        ? {}
-        : Object.fromEntries(TEMPORAL_SECURITY_SETTINGS.map((n) => [n, '']))),
       NEXTAUTH_URL: base,
       NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
       APPROVAL_WINDOW: '1h',

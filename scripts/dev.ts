@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { DEV_DB } from '../lib/database-url';
 import { approvalsEnv, temporalEnv } from '../lib/env';
 import { DEMO_USERS } from '../lib/auth/users';
+import { TEMPORAL_SECURITY_SETTINGS } from '../lib/temporal-connection';
 import { startPostgres } from './postgres';
 import { killGroup, migrateDatabase, portAnswers } from './processes';
 import { seed } from './seed';
@@ -421,15 +422,7 @@ async function up(): Promise<Running> {
   const { TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE } = temporalEnv();
   // The dev server this starts speaks plain gRPC: TLS settings meant for a
   // cluster (exported in this shell, say) would only make everything fail to connect.
-  const tlsSettings = [
-    'TEMPORAL_TLS',
-    'TEMPORAL_TLS_CA',
-    'TEMPORAL_TLS_CERT',
-    'TEMPORAL_TLS_KEY',
-    'TEMPORAL_TLS_SERVER_NAME',
-    'TEMPORAL_API_KEY',
-  ];
-  const tlsGiven = tlsSettings.filter((name) => process.env[name]);
+  const tlsGiven = TEMPORAL_SECURITY_SETTINGS.filter((name) => process.env[name]);
   if (!process.env.TEMPORAL_ADDRESS && tlsGiven.length > 0) {
     throw new Error(
       `${tlsGiven.join(', ')} ${tlsGiven.length === 1 ? 'is' : 'are'} set, but TEMPORAL_ADDRESS is not: the Temporal dev server started here has no TLS. ` +

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { DEV_DB } from '../lib/database-url';
 import { createDb } from '../lib/db';
 import { seedDemoUsers } from '../lib/auth/users';
-import { TEMPORAL_SECURITY_SETTINGS } from '../lib/temporal-connection';
+import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { startPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
 import { ensureTemporal, startTemporalServer } from './temporal';
@@ -99,10 +99,8 @@ async function main(): Promise<number> {
       // under Playwright, say) before the servers those talk to go away.
       detached: true,
       env: {
-        // Its own dev server is plain: a shell's Temporal Cloud settings must not
-        // reach the tests. Removed, not emptied: the temporal CLI reads an empty
-        // TEMPORAL_TLS_* or TEMPORAL_API_KEY as set, and turns TLS on.
-        ...withoutEntries(process.env, TEMPORAL_SECURITY_SETTINGS),
+        // Its own dev server is plain: a shell's Temporal Cloud settings must not reach the tests.
+        ...withoutTemporalSecurity(process.env),
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: 'default',
@@ -166,12 +164,6 @@ function externalDatabaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error('--external-db needs DATABASE_URL: the PostgreSQL to run against (its database is migrated and written to)');
   return url;
-}
-
-function withoutEntries(env: NodeJS.ProcessEnv, names: readonly string[]): NodeJS.ProcessEnv {
-  const kept = { ...env };
-  for (const name of names) delete kept[name];
-  return kept;
 }
 
 /** The URL without its password, for the log. */
