@@ -11,7 +11,7 @@ import { formatMoney, formatTimestamp } from '../format';
 import type { ApprovalEvent, ApprovalEventType } from '../outbox/emit';
 import { enqueueOutbox } from '../outbox/emit';
 import type { OutboxMessageRow, SendResult } from '../outbox/dispatcher';
-import { createDecisionLink, decisionLinkUrl, reviewerEligibility, ROUTING_COLUMNS } from './links';
+import { createDecisionLink, decisionLinkUrl, reviewerEligibility, ROUTING_COLUMNS, type LinkedRequest } from './links';
 
 /** The events a reviewer is mailed about; a decided or expired request needs nobody any more. */
 export const MAILED_EVENTS = ['requested', 'escalated', 'reminder'] as const satisfies readonly ApprovalEventType[];
@@ -157,15 +157,7 @@ export function standingInWords(standsInFor: string[]): string | undefined {
 /** The mail itself: what is asked, by when (and for whom, to a delegate), the decision link and the request in the inbox. */
 export function renderMail(
   type: MailedEvent,
-  request: {
-    id: string;
-    title: string;
-    customer: string | null;
-    amount: string | null;
-    currency: string | null;
-    requester: string | null;
-    deadline: Date;
-  },
+  request: Omit<LinkedRequest, 'decision'>,
   links: { decide: string; inbox: string },
   /** The away colleagues a delegate stands in for; none for a reviewer mailed as themselves. */
   standsInFor: string[] = [],
