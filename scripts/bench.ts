@@ -23,7 +23,11 @@ import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { buildApp, startApp } from './bench/app';
 import { Cleanups } from './bench/cleanups';
 import { decisionMeasures } from './bench/decisions';
-import { laterMeasures } from './bench/later';
+import { inboxMeasures } from './bench/inbox';
+import { intakeMeasures } from './bench/intake';
+import { liveUpdateMeasures } from './bench/live';
+import { memoryMeasures } from './bench/memory';
+import { reconcilerMeasures } from './bench/reconciler';
 import { workerMeasures } from './bench/worker-start';
 import { describeMachine, machineLines } from './bench/machine';
 import type { BenchContext, Measure, Row } from './bench/measures';
@@ -32,7 +36,16 @@ import { startServices } from './bench/services';
 import { freePorts } from './processes';
 
 const DIST_DIR = '.next-bench-decisions';
-const MEASURES: Measure[] = [...decisionMeasures, ...workerMeasures, ...laterMeasures];
+const MEASURES: Measure[] = [
+  ...decisionMeasures,
+  ...intakeMeasures,
+  ...liveUpdateMeasures,
+  ...inboxMeasures,
+  ...reconcilerMeasures,
+  ...workerMeasures,
+  // Last: the peak RSS of the processes after every load above.
+  ...memoryMeasures,
+];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only=${MEASURES.map((m) => m.name).join(',')}]
                       [--duration=30s] [--samples=100] [--skip-build]`;
@@ -151,6 +164,7 @@ async function main(): Promise<number> {
       WORKER_LOG_LEVEL: 'WARN',
       // Counted, never refusing: the measure is decisions, not the limiter's refusals.
       API_RATE_LIMIT: '1000000',
+      METRICS_TOKEN: randomBytes(24).toString('base64url'),
     };
     await buildApp(env, options.skipBuild, log);
     const app = await startApp(env, webPort, cleanups, log);
@@ -178,6 +192,8 @@ async function main(): Promise<number> {
       samples: options.samples,
       log,
       workerEnv: env,
+      pids: { web: app.web.pid ?? 0, worker: app.worker.pid ?? 0 },
+      metricsToken: env.METRICS_TOKEN ?? '',
     };
     const rows: Row[] = [];
     for (const measure of options.only) {

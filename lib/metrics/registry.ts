@@ -25,6 +25,13 @@ function createMetrics() {
       buckets: DECISION_BUCKETS,
       registers,
     }),
+    decisionPhaseSeconds: new Histogram({
+      name: 'countersign_decision_phase_seconds',
+      help: 'How long each step of a decision took in this process (lib/metrics/phases.ts names them): where decisions spend their time.',
+      labelNames: ['phase'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
     temporalErrors: new Counter({
       name: 'countersign_temporal_call_errors_total',
       help: 'Calls this process made to Temporal for an approval that failed (unreachable, deadline, refused), by operation and gRPC status. An activity that is gone is an answer, not an error.',

@@ -17,6 +17,10 @@ export interface BenchContext {
   /** Timed samples of each one-at-a-time measure. */
   samples: number;
   log: (line: string) => void;
+  /** The process ids of the production web server (`next start`) and the worker, for measures that read their memory. */
+  pids: { web: number; worker: number };
+  /** The bearer token of GET /api/metrics on `base`. */
+  metricsToken: string;
   /** The environment the bench's worker runs with (its database and Temporal), for measures that start workers of their own. */
   workerEnv: NodeJS.ProcessEnv;
 }

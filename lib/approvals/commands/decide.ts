@@ -43,6 +43,7 @@ import {
 } from './locked-row';
 import { explainGoneActivity } from './explain-gone';
 import { timeDecision } from '../../metrics/registry';
+import { PhaseClock } from '../../metrics/phases';
 
 const text = (max: number, label: string) => plainText(label).trim().max(max, `${label} must be at most ${max} characters`);
 
@@ -130,135 +131,147 @@ export function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: De
 
 async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   const { db, temporal } = deps;
+  const clock = new PhaseClock();
   const actor = await requireActor(deps, decider);
+  clock.lap('actor');
   const path = decider.path ?? 'DASHBOARD';
   let accepted: DecidedApproval | undefined;
   let gone: LockedRow | undefined;
   let cancelled: LockedRow | undefined;
   try {
-    const decided = await inLockedTransaction(db, async (tx): Promise<DecidedApproval | undefined> => {
-      const row = await lockPendingRow(tx, decision.id);
-      if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-      const votes = await readVotes(tx, row.id, row.run_id);
-      const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
-      if (!eligible.ok) throw notEligible(eligible.reason);
-      const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
-      const at = new Date();
-      const vote = {
-        voter: eligible.voter,
-        actor: actor.email,
-        at,
-        comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-      };
-      const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
-      const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
-      const progress = progressOf(row.quorum, approvals);
-      // A holder whose approval leaves the quorum short lets go: the approvals still
-      // needed are others', and only the holder may decide a claimed request.
-      const releasesClaim = !complete && row.claimed_by === actor.email;
-      const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
-      // The heartbeat and the completion share one deadline: a slow Temporal holds the lock 5 s at most.
-      const deadline = completionDeadline();
-      // Is the approval still wanted? Temporal accepts a completion even
-      // after the workflow cancelled the activity, so ask first. The details
-      // carry the progress (and the claim): `temporal workflow describe` shows it.
-      const answer = await heartbeatLocked(tx, temporal, row, { ...claim, progress }, actor.email, deadline);
-      if (answer === 'cancelled') {
-        cancelled = row;
-        return undefined;
-      }
-      if (complete) {
-        // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
-        try {
-          await callActivity(
-            temporal,
-            row,
-            send(temporal, decision, actor.email, eligible.onBehalfOf, progress.approvers, values),
-            deadline,
-          );
-        } catch (error) {
-          if (error instanceof ActivityGoneError) {
-            gone = row;
-            throw error;
-          }
-          throw temporalUnavailable(row.id, error);
+    const decided = await inLockedTransaction(
+      db,
+      async (tx): Promise<DecidedApproval | undefined> => {
+        const row = await lockPendingRow(tx, decision.id);
+        clock.lap('lock');
+        if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+        const votes = await readVotes(tx, row.id, row.run_id);
+        const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
+        if (!eligible.ok) throw notEligible(eligible.reason);
+        const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
+        const at = new Date();
+        const vote = {
+          voter: eligible.voter,
+          actor: actor.email,
+          at,
+          comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+        };
+        const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
+        const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
+        const progress = progressOf(row.quorum, approvals);
+        // A holder whose approval leaves the quorum short lets go: the approvals still
+        // needed are others', and only the holder may decide a claimed request.
+        const releasesClaim = !complete && row.claimed_by === actor.email;
+        const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
+        // The heartbeat and the completion share one deadline: a slow Temporal holds the lock 5 s at most.
+        const deadline = completionDeadline();
+        clock.lap('checks');
+        // Is the approval still wanted? Temporal accepts a completion even
+        // after the workflow cancelled the activity, so ask first. The details
+        // carry the progress (and the claim): `temporal workflow describe` shows it.
+        const answer = await heartbeatLocked(tx, temporal, row, { ...claim, progress }, actor.email, deadline);
+        clock.lap('heartbeat');
+        if (answer === 'cancelled') {
+          cancelled = row;
+          return undefined;
         }
-      } else if (answer === 'gone') {
-        // Nothing waits to hear the progress: decided elsewhere, or between windows. Say which.
-        gone = row;
-        throw new ActivityGoneError();
-      }
-      const status = complete ? decision.decision : 'PENDING';
-      accepted = {
-        id: row.id,
-        status,
-        decidedBy: actor.email,
-        onBehalfOf: eligible.onBehalfOf,
-        decidedAt: at,
-        progress: { approvals: progress.approvals, quorum: row.quorum },
-        recorded: false,
-      };
-      if (decision.decision === 'APPROVED') {
-        await tx.approvalVote.create({
-          data: {
-            approvalRequestId: row.id,
+        if (complete) {
+          // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
+          try {
+            await callActivity(
+              temporal,
+              row,
+              send(temporal, decision, actor.email, eligible.onBehalfOf, progress.approvers, values),
+              deadline,
+            );
+          } catch (error) {
+            if (error instanceof ActivityGoneError) {
+              gone = row;
+              throw error;
+            }
+            throw temporalUnavailable(row.id, error);
+          }
+        } else if (answer === 'gone') {
+          // Nothing waits to hear the progress: decided elsewhere, or between windows. Say which.
+          gone = row;
+          throw new ActivityGoneError();
+        }
+        clock.lap('temporal');
+        const status = complete ? decision.decision : 'PENDING';
+        accepted = {
+          id: row.id,
+          status,
+          decidedBy: actor.email,
+          onBehalfOf: eligible.onBehalfOf,
+          decidedAt: at,
+          progress: { approvals: progress.approvals, quorum: row.quorum },
+          recorded: false,
+        };
+        if (decision.decision === 'APPROVED') {
+          await tx.approvalVote.create({
+            data: {
+              approvalRequestId: row.id,
+              runId: row.run_id,
+              attempt: row.attempt,
+              voter: vote.voter,
+              actor: vote.actor,
+              path,
+              comment: vote.comment,
+              ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+              at,
+            },
+          });
+        }
+        await tx.approvalRequest.update({
+          where: { id: row.id },
+          data: complete
+            ? {
+                status: decision.decision,
+                decidedBy: actor.email,
+                decidedFor: eligible.onBehalfOf,
+                decidedAt: at,
+                decisionPath: path,
+                comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+                reason: decision.decision === 'REJECTED' ? decision.reason : null,
+                ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+                approvals: progress.approvals,
+                taskToken: null, // a spent token is of no use to anyone
+              }
+            : { approvals: progress.approvals, ...(releasesClaim ? { claimedBy: null, claimedAt: null } : {}) },
+        });
+        if (complete) {
+          await emitApprovalEvent(tx, {
+            type: 'decided',
+            approvalId: row.id,
             runId: row.run_id,
             attempt: row.attempt,
-            voter: vote.voter,
-            actor: vote.actor,
+            at: at.toISOString(),
+            status: decision.decision,
+            decidedBy: actor.email,
+          });
+        }
+        await tx.auditEvent.create({
+          data: {
+            approvalRequestId: row.id,
+            actor: actor.email,
+            action: complete ? decision.decision : 'APPROVAL_RECORDED',
             path,
-            comment: vote.comment,
-            ...(values ? { values: values as Prisma.InputJsonObject } : {}),
             at,
-          },
-        });
-      }
-      await tx.approvalRequest.update({
-        where: { id: row.id },
-        data: complete
-          ? {
-              status: decision.decision,
-              decidedBy: actor.email,
-              decidedFor: eligible.onBehalfOf,
-              decidedAt: at,
-              decisionPath: path,
-              comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-              reason: decision.decision === 'REJECTED' ? decision.reason : null,
+            details: {
+              ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
+              ...(decider.through ?? {}),
+              ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
+              ...(releasesClaim ? { releasedClaim: true } : {}),
               ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-              approvals: progress.approvals,
-              taskToken: null, // a spent token is of no use to anyone
-            }
-          : { approvals: progress.approvals, ...(releasesClaim ? { claimedBy: null, claimedAt: null } : {}) },
-      });
-      if (complete) {
-        await emitApprovalEvent(tx, {
-          type: 'decided',
-          approvalId: row.id,
-          runId: row.run_id,
-          attempt: row.attempt,
-          at: at.toISOString(),
-          status: decision.decision,
-          decidedBy: actor.email,
-        });
-      }
-      await tx.auditEvent.create({
-        data: {
-          approvalRequestId: row.id,
-          actor: actor.email,
-          action: complete ? decision.decision : 'APPROVAL_RECORDED',
-          path,
-          at,
-          details: {
-            ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
-            ...(decider.through ?? {}),
-            ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
-            ...(releasesClaim ? { releasedClaim: true } : {}),
-            ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+            },
           },
-        },
-      });
-      return { ...accepted, recorded: true };
-    });
+        });
+        clock.lap('writes');
+        return { ...accepted, recorded: true };
+      },
+      clock,
+    );
+    clock.lap('commit');
     if (cancelled) throw await acknowledgeCancelled(temporal, cancelled);
     if (!decided) throw new Error('unreachable: a transaction without a decision was not cancelled');
     return decided;

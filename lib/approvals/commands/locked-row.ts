@@ -10,6 +10,7 @@ import { ApprovalError, notPending, overloaded, paused } from '../errors';
 import { inFlight } from './in-flight';
 import type { RoutedRequest } from '../policy/eligibility';
 import type { QuorumProgress } from '../policy/progress';
+import type { PhaseClock } from '../../metrics/phases';
 
 /** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
 export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
@@ -57,18 +58,25 @@ const WRITES_MS = 5_000;
  * one of the process's locked connections (./in-flight.ts), with every wait
  * bounded, and "busy" instead of a driver's timeout.
  */
-export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, clock?: PhaseClock): Promise<T> {
   const { connectTimeoutMs, statementTimeoutMs } = poolSettings(db);
   try {
-    return await inFlight(db).holdingConnection(() =>
-      db.$transaction(fn, {
+    return await inFlight(db).holdingConnection(() => {
+      clock?.lap('slot');
+      const run = async (tx: Tx) => {
+        clock?.lap('begin');
+        const result = await fn(tx);
+        clock?.skip();
+        return result;
+      };
+      return db.$transaction(run, {
         // Prisma's maxWait does not cut the wait for a connection short (it
         // checks once the pool has answered); the pool's connect timeout does.
         maxWait: connectTimeoutMs,
         // The lock wait is one statement; the Temporal calls share one deadline.
         timeout: statementTimeoutMs + COMPLETION_DEADLINE_MS + WRITES_MS,
-      }),
-    );
+      });
+    });
   } catch (error) {
     if (!isDatabaseBusy(error)) throw error;
     console.error('[countersign] a locked transaction gave up waiting:', error instanceof Error ? error.message : error);
