@@ -9,7 +9,7 @@
 // serves it with `next start`, runs a real worker, then runs the measures in
 // scripts/bench/.
 //
-//   npm run bench [-- --quick] [--only=latency,throughput] [--duration=30s] [--samples=100] [--skip-build]
+//   npm run bench [-- --quick] [--only=latency,throughput] [--duration=30s] [--samples=100] [--skip-build] [--cpu-prof]
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import { temporalEnv } from '../lib/env';
 import { connectTemporalWith } from '../lib/temporal';
 import { withoutTemporalSecurity } from '../lib/temporal-connection';
 import { buildApp, startApp } from './bench/app';
+import { largestProfile, profileLines, summariseProfile } from './bench/cpu-profile';
 import { Cleanups } from './bench/cleanups';
 import { decisionMeasures } from './bench/decisions';
 import { inboxMeasures } from './bench/inbox';
@@ -48,7 +49,7 @@ const MEASURES: Measure[] = [
 ];
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only=${MEASURES.map((m) => m.name).join(',')}]
-                      [--duration=30s] [--samples=100] [--skip-build]`;
+                      [--duration=30s] [--samples=100] [--skip-build] [--cpu-prof]`;
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -60,6 +61,8 @@ interface Options {
   durationMs: number;
   samples: number;
   skipBuild: boolean;
+  /** The web server runs under `node --cpu-prof`; its profile is summarised under the table. */
+  cpuProf: boolean;
 }
 
 function readOptions(argv: string[]): Options | undefined {
@@ -75,6 +78,7 @@ function readOptions(argv: string[]): Options | undefined {
         duration: { type: 'string' },
         samples: { type: 'string' },
         'skip-build': { type: 'boolean', default: false },
+        'cpu-prof': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -96,6 +100,7 @@ function readOptions(argv: string[]): Options | undefined {
     durationMs: Number(seconds) * 1000,
     samples,
     skipBuild: values['skip-build'] ?? false,
+    cpuProf: values['cpu-prof'] ?? false,
   };
 }
 
@@ -167,7 +172,8 @@ async function main(): Promise<number> {
       METRICS_TOKEN: randomBytes(24).toString('base64url'),
     };
     await buildApp(env, options.skipBuild, log);
-    const app = await startApp(env, webPort, cleanups, log);
+    const profileDir = options.cpuProf ? path.join(tmp, 'cpu-profile') : undefined;
+    const app = await startApp(env, webPort, cleanups, log, profileDir);
 
     // This process's own client and database: the raw baseline, and the orders' set-up.
     Object.assign(process.env, {
@@ -194,11 +200,19 @@ async function main(): Promise<number> {
       workerEnv: env,
       pids: { web: app.web.pid ?? 0, worker: app.worker.pid ?? 0 },
       metricsToken: env.METRICS_TOKEN ?? '',
+      details: [],
     };
     const rows: Row[] = [];
     for (const measure of options.only) {
       if (measure.run) rows.push(...(await measure.run(ctx)));
       else rows.push(...(measure.todo ?? []));
+    }
+
+    if (profileDir) {
+      await app.stopWeb();
+      const file = largestProfile(profileDir);
+      if (!file) log('--cpu-prof: the web server wrote no profile');
+      else ctx.details.push(...profileLines('The web process’s CPU profile, over the whole run (`--cpu-prof`)', summariseProfile(file)), '');
     }
 
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -207,12 +221,14 @@ async function main(): Promise<number> {
     for (const line of lines) console.log(line);
     console.log('');
     for (const line of tableLines(rows)) console.log(line);
+    for (const line of ctx.details) console.log(line);
     const file = writeBenchmarks({
       command,
       date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       machine: lines,
       method: methodLines(options),
       rows,
+      details: ctx.details,
     });
     console.log('');
     log(`written to ${path.relative(process.cwd(), file)}`);

@@ -5,32 +5,26 @@
 import { metrics } from './registry';
 
 /**
- * The steps of a decision, in order:
+ * The steps of a decision, in order (lib/approvals/commands/decide.ts):
  * - actor: the decider's user, groups and delegations read;
- * - slot: waiting for one of the process's locked connections (commands/in-flight.ts);
- * - begin: a connection from the pool, and BEGIN;
- * - lock: the row read FOR UPDATE (and any wait for another decision's lock);
- * - checks: the votes read, eligibility and values checked;
- * - heartbeat: asking Temporal whether the approval is still wanted;
- * - temporal: completing (or failing) the activity;
- * - writes: the vote, the row, the event and the audit entry;
- * - commit: COMMIT, and the connection back to the pool.
+ * - take: the first transaction: the row locked (after any other decision's lease), the votes read, the checks, the lease taken;
+ * - still_wanted: a completing decision asks Temporal whether the approval is still wanted (a read);
+ * - temporal: the one write to Temporal: the completion or failure (or a vote's heartbeat);
+ * - record: the second transaction: the vote, the row, the event and the audit entry, the lease ended.
  */
-export const DECISION_PHASES = ['actor', 'slot', 'begin', 'lock', 'checks', 'heartbeat', 'temporal', 'writes', 'commit'] as const;
+export const DECISION_PHASES = ['actor', 'take', 'still_wanted', 'temporal', 'record'] as const;
 export type DecisionPhase = (typeof DECISION_PHASES)[number];
 
 /** Laps of one decision: each `lap` records the time since the previous one (or since the clock started) under its step. */
 export class PhaseClock {
   #last = performance.now();
 
+  /** `path`: where the decision came from (DASHBOARD, API, EMAIL), as the decision histogram labels it. */
+  constructor(private readonly path: string) {}
+
   lap(phase: DecisionPhase): void {
     const now = performance.now();
-    metrics().decisionPhaseSeconds.observe({ phase }, (now - this.#last) / 1000);
+    metrics().decisionPhaseSeconds.observe({ path: this.path, phase }, (now - this.#last) / 1000);
     this.#last = now;
-  }
-
-  /** Forgets the time since the last lap (a step not worth a phase of its own). */
-  skip(): void {
-    this.#last = performance.now();
   }
 }

@@ -27,8 +27,8 @@ function createMetrics() {
     }),
     decisionPhaseSeconds: new Histogram({
       name: 'countersign_decision_phase_seconds',
-      help: 'How long each step of a decision took in this process (lib/metrics/phases.ts names them): where decisions spend their time.',
-      labelNames: ['phase'] as const,
+      help: 'How long each step of a decision took in this process, by path (lib/metrics/phases.ts names the steps): where decisions spend their time.',
+      labelNames: ['path', 'phase'] as const,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     }),
@@ -163,7 +163,7 @@ export function grpcStatusOf(error: unknown): string {
 }
 
 /** The operations of lib/approvals/temporal that count their errors. */
-export type TemporalOperation = 'activity_call' | 'read_truth' | 'report_cancellation';
+export type TemporalOperation = 'activity_call' | 'describe' | 'read_truth' | 'report_cancellation';
 
 /** Counts one failed call to Temporal; the caller still throws or handles the error as before. */
 export function countTemporalError(operation: TemporalOperation, error: unknown): void {

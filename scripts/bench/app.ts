@@ -47,15 +47,18 @@ export async function buildApp(env: NodeJS.ProcessEnv, reuse: boolean, log: (lin
 /** A child in its own process group, stopped (SIGTERM, then SIGKILL) by the cleanups. */
 function spawnService(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, cleanups: Cleanups): ChildProcess {
   const child = spawn(cmd, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  cleanups.push(name, async () => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    killGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  });
+  cleanups.push(name, () => stopChild(child));
   return child;
+}
+
+/** SIGTERM to the child's group, SIGKILL after 10 s; done at once when it has exited. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  killGroup(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => child.pid !== undefined && killGroup(child.pid, 'SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** Keeps the last lines a child wrote, to explain why it stopped. */
@@ -71,20 +74,26 @@ export interface RunningApp {
   base: string;
   web: ChildProcess;
   worker: ChildProcess;
+  /** Stops the web server now (as the cleanups would): its CPU profile, when asked for, is written as it exits. */
+  stopWeb(): Promise<void>;
 }
 
-/** `next start` on `port` and `npm run worker`'s process, both ready. */
-export async function startApp(env: NodeJS.ProcessEnv, port: number, cleanups: Cleanups, log: (line: string) => void): Promise<RunningApp> {
+/** `next start` on `port` and `npm run worker`'s process, both ready. `cpuProfileDir`: the web runs under `node --cpu-prof`. */
+export async function startApp(
+  env: NodeJS.ProcessEnv,
+  port: number,
+  cleanups: Cleanups,
+  log: (line: string) => void,
+  cpuProfileDir?: string,
+): Promise<RunningApp> {
   const base = `http://127.0.0.1:${port}`;
   const worker = spawnService('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], env, cleanups);
   const workerOutput = tail(worker);
-  const web = spawnService(
-    'web',
-    path.join(ROOT, 'node_modules', '.bin', 'next'),
-    ['start', '-H', '127.0.0.1', '-p', String(port)],
-    env,
-    cleanups,
-  );
+  const next = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+  const start = ['start', '-H', '127.0.0.1', '-p', String(port)];
+  // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const web = spawnService('web', process.execPath, [...profile, next, ...start], env, cleanups);
   const webOutput = tail(web);
   await Promise.all([
     waitFor('the worker', 120_000, worker, workerOutput, async () => workerOutput().includes('[worker] ready')),
@@ -99,7 +108,7 @@ export async function startApp(env: NodeJS.ProcessEnv, port: number, cleanups: C
     }),
   ]);
   log(`web on ${base} (next start, pid ${web.pid}), worker pid ${worker.pid}`);
-  return { base, web, worker };
+  return { base, web, worker, stopWeb: () => stopChild(web) };
 }
 
 async function waitFor(

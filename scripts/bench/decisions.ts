@@ -11,6 +11,8 @@ import type { BenchContext, Measure, Row } from './measures';
 import { createPendingOrders, waitUntilRecorded, type PendingOrder } from './orders';
 import { actionBody, serverActionId, signIn } from './session';
 import { latencyOf, msSince, type Latency } from './stats';
+import { phaseTable, readDecisionClocks } from './phases';
+import { CPU_GROUPS, cpuPerDecision, cpuSnapshot } from './cpu';
 
 /** Concurrency levels of the sustained measure (the issue's 8 and 32). */
 export const CONCURRENCY = [8, 32] as const;
@@ -26,6 +28,8 @@ interface Side {
   name: SideName;
   /** The table's words for it. */
   path: string;
+  /** Its label in the web's metrics (lib/metrics/phases.ts); none for raw. */
+  metricsPath?: string;
   decide: Decide;
 }
 
@@ -71,6 +75,7 @@ function sidesOf(ctx: BenchContext, lanes: Lanes): Side[] {
     {
       name: 'api',
       path: 'REST API',
+      metricsPath: 'API',
       decide: async (order, lane) => {
         const res = await fetch(`${ctx.base}/api/v1/requests/${order.requestId}/approve`, {
           method: 'POST',
@@ -86,6 +91,7 @@ function sidesOf(ctx: BenchContext, lanes: Lanes): Side[] {
       // (the action's state and the re-rendered page) is read whole.
       name: 'action',
       path: 'server action',
+      metricsPath: 'DASHBOARD',
       decide: async (order, lane) => {
         const res = await fetch(`${ctx.base}/inbox/${order.requestId}`, {
           method: 'POST',
@@ -143,7 +149,10 @@ async function measureLatency(ctx: BenchContext): Promise<Row[]> {
   const orders = await createPendingOrders(ctx.db, ctx.temporal, ctx.taskQueue, sides.length * rounds);
   const samples = new Map(sides.map((s) => [s.name, [] as number[]]));
   const failures = new Map(sides.map((s) => [s.name, new Failures()]));
+  let clocksBefore = await readDecisionClocks(ctx);
   for (let round = 0; round < rounds; round++) {
+    // The web's clocks count the timed rounds only.
+    if (round === warmup) clocksBefore = await readDecisionClocks(ctx);
     // The paths take turns going first: the aftermath of one (the workflow
     // recording its outcome) falls on all alike.
     for (let k = 0; k < sides.length; k++) {
@@ -152,9 +161,22 @@ async function measureLatency(ctx: BenchContext): Promise<Row[]> {
       await timed(side.decide, orders[round * sides.length + k] as PendingOrder, 0, kept, failures.get(side.name) ?? new Failures());
     }
   }
+  const clocksAfter = await readDecisionClocks(ctx);
   await waitUntilRecorded(ctx.db, orders);
   const figures = new Map(sides.map((s) => [s.name, latencyOf(samples.get(s.name) ?? [])]));
   const raw = figures.get('raw') as Latency;
+  ctx.details.push(
+    ...phaseTable(
+      'Where a decision’s time goes, one at a time',
+      clocksBefore,
+      clocksAfter,
+      sides.flatMap((s) =>
+        s.metricsPath ? [{ label: s.path, path: s.metricsPath, endToEndMs: figures.get(s.name)?.mean ?? NaN }] : [],
+      ),
+      raw.mean,
+    ),
+    '',
+  );
   ctx.log(
     `latency: ${sides.map((s) => `${s.path} p50 ${figures.get(s.name)?.p50.toFixed(1)} ms, p95 ${figures.get(s.name)?.p95.toFixed(1)} ms`).join('; ')}`,
   );
@@ -243,6 +265,7 @@ async function measureThroughput(ctx: BenchContext): Promise<Row[]> {
   const seconds = ctx.durationMs / 1000;
   for (const concurrency of CONCURRENCY) {
     const results = new Map<SideName, Sustained>();
+    const cpuRows: string[] = [];
     for (const side of sides) {
       // Enough pending orders for the run: raw's from a guess, the others' from raw's rate (they should not be faster).
       // When a pool runs out first, the rate is over the time it lasted (the note says so).
@@ -251,16 +274,41 @@ async function measureThroughput(ctx: BenchContext): Promise<Row[]> {
       const poolSize = Math.min(POOL_MAX, Math.ceil(rate * seconds) + concurrency);
       ctx.log(`throughput: ${side.path}, ${concurrency} at a time for ${seconds} s (creating ${poolSize} pending orders)`);
       const pool = await createPendingOrders(ctx.db, ctx.temporal, ctx.taskQueue, poolSize);
+      const clocksBefore = await readDecisionClocks(ctx);
+      const cpuBefore = cpuSnapshot(ctx.pids);
       const { result, used } = await sustain(side.decide, pool, concurrency, ctx.durationMs);
+      // Until every outcome is recorded: the worker's share of a decision comes after the answer.
+      await waitUntilRecorded(ctx.db, used);
+      const cpu = cpuPerDecision(cpuBefore, cpuSnapshot(ctx.pids), result.latency.n);
+      cpuRows.push(`| ${side.path} | ${cpu.map((ms) => ms.toFixed(1)).join(' | ')} | ${result.perSecond.toFixed(1)} |`);
       results.set(side.name, result);
+      if (side.metricsPath) {
+        ctx.details.push(
+          ...phaseTable(
+            `Where a decision’s time goes, ${concurrency} at a time (${side.path})`,
+            clocksBefore,
+            await readDecisionClocks(ctx),
+            [{ label: side.path, path: side.metricsPath, endToEndMs: result.latency.mean }],
+            results.get('raw')?.latency.mean,
+          ),
+          '',
+        );
+      }
       ctx.log(
         `throughput: ${side.path} ${result.perSecond.toFixed(1)}/s, p50 ${result.latency.p50.toFixed(0)} ms over ${result.seconds.toFixed(1)} s` +
           (result.failures.total ? `, ${result.failures.total} failed` : ''),
       );
-      // The next run starts on a quiet machine: the worker has recorded every outcome of this one.
-      await waitUntilRecorded(ctx.db, used);
+      // The next run starts on a quiet machine: the worker has recorded every outcome of this one (above).
       // Unused orders stay pending: they are decided by nobody and cost the next runs only a larger table.
     }
+    ctx.details.push(
+      `**CPU per decision, ${concurrency} at a time**: CPU ms per decision taken, by process of the bench's tree (/proc), from the run's start until the worker had recorded every outcome.`,
+      '',
+      `| path | ${CPU_GROUPS.join(' | ')} | all | decisions/s |`,
+      `|---|${CPU_GROUPS.map(() => '---:').join('|')}|---:|---:|`,
+      ...cpuRows,
+      '',
+    );
     const raw = results.get('raw') as Sustained;
     const cut = (path: string, s: Sustained) => (s.ranOut ? `${path}: the pool ran out after ${s.seconds.toFixed(1)} s.` : undefined);
     for (const side of sides.filter((s) => s.name !== 'raw')) {

@@ -19,6 +19,8 @@ export interface BenchContext {
   log: (line: string) => void;
   /** The process ids of the production web server (`next start`) and the worker, for measures that read their memory. */
   pids: { web: number; worker: number };
+  /** Markdown lines a measure adds under the table (BENCHMARKS.md and the console): a profile, say. */
+  details: string[];
   /** The bearer token of GET /api/metrics on `base`. */
   metricsToken: string;
   /** The environment the bench's worker runs with (its database and Temporal), for measures that start workers of their own. */

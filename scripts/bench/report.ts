@@ -33,6 +33,8 @@ export interface Report {
   machine: string[];
   method: string[];
   rows: Row[];
+  /** What the measures added under the table (profiles). */
+  details: string[];
 }
 
 /** Replaces the section between the markers (or appends it): a rerun updates its own figures only. */
@@ -56,6 +58,7 @@ export function writeBenchmarks(report: Report): string {
     '',
     ...tableLines(report.rows),
     '',
+    ...(report.details.length ? [...report.details, ''] : []),
     'Targets (issue 12): latency p50 ≤ 1.3×, p95 ≤ 1.5× of raw; throughput ≥ 0.9× of raw at the same concurrency. ' +
       '"missed by N %" is how far the ratio is from its target, relative to the target. ' +
       'Why a target is missed is not profiled yet: that is the next part of issue 12.',

@@ -20,9 +20,11 @@ export interface Latency {
   n: number;
   p50: number;
   p95: number;
+  mean: number;
 }
 
 export function latencyOf(ms: number[]): Latency {
   const sorted = [...ms].sort((x, y) => x - y);
-  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  const mean = sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : NaN;
+  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), mean };
 }

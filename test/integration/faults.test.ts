@@ -52,6 +52,8 @@ function startWorkerProcess(extraEnv: Record<string, string>) {
       waitFor(
         'the worker to be ready',
         async () => output.includes('[worker] ready') || (child.exitCode !== null && Promise.reject(new Error(output))),
+        // It bundles the workflow code at start: seconds on a quiet machine, far more on a loaded one.
+        { timeoutMs: 60_000 },
       ),
     async kill(signal: NodeJS.Signals) {
       if (child.pid) killGroup(child.pid, signal);

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { decideApprovals } from '../../lib/approvals/commands/bulk';
 import { claimApproval } from '../../lib/approvals/commands/claim';
 import { approveInputSchema, decideApproval, rejectInputSchema } from '../../lib/approvals/commands/decide';
-import { DECISIONS_PER_USER, lockedConnectionsOf } from '../../lib/approvals/commands/in-flight';
+import { DECISIONS_PER_USER } from '../../lib/approvals/commands/in-flight';
 import { ApprovalError, type ApprovalErrorCode } from '../../lib/approvals/errors';
 import { listInbox } from '../../lib/approvals/reads/inbox/list';
 import { DEFAULT_INBOX_QUERY } from '../../lib/approvals/reads/inbox/query';
@@ -68,6 +68,16 @@ async function rowLocksHeld(services: Services): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** Rows leased to a decision in flight (lib/approvals/records/lease.ts): it waits for Temporal holding no connection. */
+async function rowsLeased(services: Services): Promise<number> {
+  const [row] = await services.db.$queryRaw<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM approval_requests WHERE deciding_until > clock_timestamp()`;
+  return row?.n ?? 0;
+}
+
+/** Requests waiting for Temporal: decisions (their rows leased) and claims (their row locks held). */
+const waitingOnTemporal = async (services: Services) => (await rowsLeased(services)) + (await rowLocksHeld(services));
+
 const unchanged = async (services: Services, ids: readonly string[]) => {
   const rows = await services.db.approvalRequest.findMany({ where: { id: { in: [...ids] } }, select: { status: true, claimedBy: true } });
   assert.equal(rows.length, ids.length);
@@ -105,8 +115,9 @@ describe('a Temporal that stops answering', { timeout: 180_000 }, () => {
           });
         });
 
-        // The decisions that got a connection now hold it, and their row lock, waiting for Temporal.
-        await waitFor('decisions to hold their row locks', async () => (await rowLocksHeld(services)) >= lockedConnectionsOf(poolSize));
+        // Every decision not refused BUSY now waits for Temporal with its row leased, holding no connection and no lock.
+        await waitFor('decisions to lease their rows', async () => (await rowsLeased(services)) === reviewers.length * DECISIONS_PER_USER);
+        assert.equal(await rowLocksHeld(services), 0, 'no decision holds a transaction while Temporal answers');
         const [page, detail] = await Promise.allSettled([
           listInbox(
             db,
@@ -166,7 +177,7 @@ describe('a Temporal that stops answering', { timeout: 180_000 }, () => {
         await assert.rejects(approve(a0, bo), isBusy);
         await waitFor(
           "the bulk decision's two lanes to wait for Temporal beside the others",
-          async () => (await rowLocksHeld(services)) === 4 + 2 + 2,
+          async () => (await waitingOnTemporal(services)) === 4 + 2 + 2,
         );
         const results = await bulk;
         assert.deepEqual(

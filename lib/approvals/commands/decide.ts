@@ -34,13 +34,18 @@ import {
   acknowledgeCancelled,
   approvalIdSchema,
   claimDetails,
-  heartbeatLocked,
-  inLockedTransaction,
+  heartbeatActivity,
+  inRowTransaction,
   lockPendingRow,
+  markCancelled,
   routedRequestOf,
+  stillWanted,
   temporalUnavailable,
+  type ClaimHeartbeat,
   type LockedRow,
 } from './locked-row';
+import { endLease, takeLease } from '../records/lease';
+import type { Actor } from '../policy/eligibility';
 import { explainGoneActivity } from './explain-gone';
 import { timeDecision } from '../../metrics/registry';
 import { PhaseClock } from '../../metrics/phases';
@@ -129,170 +134,225 @@ export function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: De
   return timeDecision(decider.path ?? 'DASHBOARD', () => decideOnce(deps, decision, decider));
 }
 
-async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
-  const { db, temporal } = deps;
-  const clock = new PhaseClock();
-  const actor = await requireActor(deps, decider);
-  clock.lap('actor');
-  const path = decider.path ?? 'DASHBOARD';
-  let accepted: DecidedApproval | undefined;
-  let gone: LockedRow | undefined;
-  let cancelled: LockedRow | undefined;
+/** What the first transaction decided: the row as it was, the lease it took, and what the decision will write. */
+interface Plan {
+  row: LockedRow;
+  lease: string;
+  eligible: Extract<ReturnType<typeof eligibilityOf>, { ok: true }>;
+  values: DecisionValues | undefined;
+  vote: { voter: string; actor: string; at: Date; comment: string | null };
+  progress: ReturnType<typeof progressOf>;
+  /** This decision completes the activity (a rejection, or the approval that reaches the quorum). */
+  complete: boolean;
+  releasesClaim: boolean;
+  claim: ClaimHeartbeat;
+}
+
+/**
+ * Takes the row: locks it, checks everything that can refuse the decision, and
+ * leases the row to it (../records/lease.ts), in one short transaction.
+ */
+async function takeRow(db: ApprovalDeps['db'], decision: Decision, actor: Actor): Promise<Plan> {
+  return inRowTransaction(db, async (tx) => {
+    const row = await lockPendingRow(tx, decision.id);
+    if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+    const votes = await readVotes(tx, row.id, row.run_id);
+    const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
+    if (!eligible.ok) throw notEligible(eligible.reason);
+    const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
+    const vote = {
+      voter: eligible.voter,
+      actor: actor.email,
+      at: new Date(),
+      comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+    };
+    const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
+    const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
+    // A holder whose approval leaves the quorum short lets go: the approvals still
+    // needed are others', and only the holder may decide a claimed request.
+    const releasesClaim = !complete && row.claimed_by === actor.email;
+    const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
+    const lease = await takeLease(tx, row.id);
+    return { row, lease, eligible, values, vote, progress: progressOf(row.quorum, approvals), complete, releasesClaim, claim };
+  });
+}
+
+/**
+ * Tells Temporal, holding no transaction: a completing decision asks whether
+ * the approval is still wanted (a read), then completes or fails the activity;
+ * an approval short of the quorum is a heartbeat whose details carry the
+ * progress (and the claim): `temporal workflow describe` shows it. One write
+ * to Temporal either way, under one deadline.
+ */
+async function tellTemporal(
+  temporal: ApprovalDeps['temporal'],
+  decision: Decision,
+  actor: Actor,
+  plan: Plan,
+  clock: PhaseClock,
+): Promise<'ok' | 'cancelled' | 'gone'> {
+  const { row } = plan;
+  const deadline = completionDeadline();
+  if (!plan.complete) return heartbeatActivity(temporal, row, { ...plan.claim, progress: plan.progress }, deadline);
+  const wanted = await stillWanted(temporal, row, deadline);
+  clock.lap('still_wanted');
+  if (wanted === 'cancelled') return 'cancelled';
   try {
-    const decided = await inLockedTransaction(
-      db,
-      async (tx): Promise<DecidedApproval | undefined> => {
-        const row = await lockPendingRow(tx, decision.id);
-        clock.lap('lock');
-        if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-        const votes = await readVotes(tx, row.id, row.run_id);
-        const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
-        if (!eligible.ok) throw notEligible(eligible.reason);
-        const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
-        const at = new Date();
-        const vote = {
-          voter: eligible.voter,
-          actor: actor.email,
-          at,
-          comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-        };
-        const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
-        const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
-        const progress = progressOf(row.quorum, approvals);
-        // A holder whose approval leaves the quorum short lets go: the approvals still
-        // needed are others', and only the holder may decide a claimed request.
-        const releasesClaim = !complete && row.claimed_by === actor.email;
-        const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
-        // The heartbeat and the completion share one deadline: a slow Temporal holds the lock 5 s at most.
-        const deadline = completionDeadline();
-        clock.lap('checks');
-        // Is the approval still wanted? Temporal accepts a completion even
-        // after the workflow cancelled the activity, so ask first. The details
-        // carry the progress (and the claim): `temporal workflow describe` shows it.
-        const answer = await heartbeatLocked(tx, temporal, row, { ...claim, progress }, actor.email, deadline);
-        clock.lap('heartbeat');
-        if (answer === 'cancelled') {
-          cancelled = row;
-          return undefined;
-        }
-        if (complete) {
-          // 'gone' is no answer here: between windows a heartbeat finds nothing, yet a completion by id still lands.
-          try {
-            await callActivity(
-              temporal,
-              row,
-              send(temporal, decision, actor.email, eligible.onBehalfOf, progress.approvers, values),
-              deadline,
-            );
-          } catch (error) {
-            if (error instanceof ActivityGoneError) {
-              gone = row;
-              throw error;
-            }
-            throw temporalUnavailable(row.id, error);
-          }
-        } else if (answer === 'gone') {
-          // Nothing waits to hear the progress: decided elsewhere, or between windows. Say which.
-          gone = row;
-          throw new ActivityGoneError();
-        }
-        clock.lap('temporal');
-        const status = complete ? decision.decision : 'PENDING';
-        accepted = {
-          id: row.id,
-          status,
-          decidedBy: actor.email,
-          onBehalfOf: eligible.onBehalfOf,
-          decidedAt: at,
-          progress: { approvals: progress.approvals, quorum: row.quorum },
-          recorded: false,
-        };
-        if (decision.decision === 'APPROVED') {
-          await tx.approvalVote.create({
-            data: {
-              approvalRequestId: row.id,
-              runId: row.run_id,
-              attempt: row.attempt,
-              voter: vote.voter,
-              actor: vote.actor,
-              path,
-              comment: vote.comment,
-              ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-              at,
-            },
-          });
-        }
-        await tx.approvalRequest.update({
-          where: { id: row.id },
-          data: complete
-            ? {
-                status: decision.decision,
-                decidedBy: actor.email,
-                decidedFor: eligible.onBehalfOf,
-                decidedAt: at,
-                decisionPath: path,
-                comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-                reason: decision.decision === 'REJECTED' ? decision.reason : null,
-                ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-                approvals: progress.approvals,
-                taskToken: null, // a spent token is of no use to anyone
-              }
-            : { approvals: progress.approvals, ...(releasesClaim ? { claimedBy: null, claimedAt: null } : {}) },
-        });
-        if (complete) {
-          await emitApprovalEvent(tx, {
-            type: 'decided',
-            approvalId: row.id,
-            runId: row.run_id,
-            attempt: row.attempt,
-            at: at.toISOString(),
-            status: decision.decision,
-            decidedBy: actor.email,
-          });
-        }
-        await tx.auditEvent.create({
-          data: {
-            approvalRequestId: row.id,
-            actor: actor.email,
-            action: complete ? decision.decision : 'APPROVAL_RECORDED',
-            path,
-            at,
-            details: {
-              ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
-              ...(decider.through ?? {}),
-              ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
-              ...(releasesClaim ? { releasedClaim: true } : {}),
-              ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-            },
-          },
-        });
-        clock.lap('writes');
-        return { ...accepted, recorded: true };
-      },
-      clock,
-    );
-    clock.lap('commit');
-    if (cancelled) throw await acknowledgeCancelled(temporal, cancelled);
-    if (!decided) throw new Error('unreachable: a transaction without a decision was not cancelled');
-    return decided;
+    const sent = send(temporal, decision, actor.email, plan.eligible.onBehalfOf, plan.progress.approvers, plan.values);
+    await callActivity(temporal, row, sent, deadline);
+    return 'ok';
   } catch (error) {
-    if (accepted && accepted.status !== 'PENDING') {
-      // Temporal has the decision; only our copy failed. The workflow records
-      // its outcome (as EXTERNAL: only this transaction may write DASHBOARD),
-      // and the reconciler backs it up.
-      console.error(
-        `[countersign] approval ${accepted.id} was decided in Temporal but not stored:`,
-        error instanceof Error ? error.message : error,
-      );
-      return accepted;
-    }
-    if (gone) {
-      // Outside the transaction: reconciling writes the row this one had locked.
-      throw await explainGoneActivity(deps, keyOf(gone)).catch((cause: unknown) => {
-        if (cause instanceof ApprovalError) return cause;
-        return temporalUnavailable(decision.id, cause);
+    // Gone: decided elsewhere, re-issued, or ended (between windows a completion by id still lands).
+    if (error instanceof ActivityGoneError) return 'gone';
+    throw temporalUnavailable(row.id, error);
+  }
+}
+
+/** Writes what Temporal accepted, and ends the lease. False: the lease had run out and the row was taken over. */
+async function recordDecision(db: ApprovalDeps['db'], decision: Decision, decider: Decider, actor: Actor, plan: Plan): Promise<boolean> {
+  const { row, vote, values, progress, complete, eligible } = plan;
+  const path = decider.path ?? 'DASHBOARD';
+  return inRowTransaction(db, async (tx) => {
+    const [held] = await tx.$queryRaw<{ held: boolean }[]>`
+      SELECT status = 'PENDING' AND deciding_lease IS NOT DISTINCT FROM ${plan.lease}::uuid AS held
+      FROM approval_requests WHERE id = ${row.id}::uuid FOR UPDATE`;
+    if (!held?.held) return false;
+    if (decision.decision === 'APPROVED') {
+      await tx.approvalVote.create({
+        data: {
+          approvalRequestId: row.id,
+          runId: row.run_id,
+          attempt: row.attempt,
+          voter: vote.voter,
+          actor: vote.actor,
+          path,
+          comment: vote.comment,
+          ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+          at: vote.at,
+        },
       });
     }
+    const endLease = { decidingLease: null, decidingUntil: null };
+    await tx.approvalRequest.update({
+      where: { id: row.id },
+      data: complete
+        ? {
+            status: decision.decision,
+            decidedBy: actor.email,
+            decidedFor: eligible.onBehalfOf,
+            decidedAt: vote.at,
+            decisionPath: path,
+            comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+            reason: decision.decision === 'REJECTED' ? decision.reason : null,
+            ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+            approvals: progress.approvals,
+            taskToken: null, // a spent token is of no use to anyone
+            ...endLease,
+          }
+        : { approvals: progress.approvals, ...(plan.releasesClaim ? { claimedBy: null, claimedAt: null } : {}), ...endLease },
+    });
+    if (complete) {
+      await emitApprovalEvent(tx, {
+        type: 'decided',
+        approvalId: row.id,
+        runId: row.run_id,
+        attempt: row.attempt,
+        at: vote.at.toISOString(),
+        status: decision.decision,
+        decidedBy: actor.email,
+      });
+    }
+    await tx.auditEvent.create({
+      data: {
+        approvalRequestId: row.id,
+        actor: actor.email,
+        action: complete ? decision.decision : 'APPROVAL_RECORDED',
+        path,
+        at: vote.at,
+        details: {
+          ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
+          ...(decider.through ?? {}),
+          ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
+          ...(plan.releasesClaim ? { releasedClaim: true } : {}),
+          ...(values ? { values: values as Prisma.InputJsonObject } : {}),
+        },
+      },
+    });
+    return true;
+  });
+}
+
+/** Ends the lease of a decision that changed nothing; a failure here only leaves the lease to run out. */
+async function giveUpLease(db: ApprovalDeps['db'], plan: Plan): Promise<void> {
+  await endLease(db, plan.row.id, plan.lease).catch((error: unknown) =>
+    console.error(`[countersign] could not end the lease on ${plan.row.id}:`, error instanceof Error ? error.message : error),
+  );
+}
+
+/**
+ * One decision, in three steps, none of which holds a transaction across
+ * Temporal: take the row (checks and a lease), tell Temporal, record what it
+ * accepted. A second decider, a claim or the workflow's own record waits for
+ * the lease to end, then sees this decision, as it would have waited for a
+ * row lock. If the record fails after Temporal accepted, the decision stands
+ * and the row catches up: the workflow records its outcome (as EXTERNAL: only
+ * this path writes DASHBOARD) once the lease has run out, and the reconciler
+ * backs it up.
+ */
+async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
+  const { db, temporal } = deps;
+  const path = decider.path ?? 'DASHBOARD';
+  const clock = new PhaseClock(path);
+  const actor = await requireActor(deps, decider);
+  clock.lap('actor');
+  const plan = await takeRow(db, decision, actor);
+  clock.lap('take');
+  let answer: 'ok' | 'cancelled' | 'gone';
+  try {
+    answer = await tellTemporal(temporal, decision, actor, plan, clock);
+  } catch (error) {
+    await giveUpLease(db, plan);
     throw error;
+  }
+  clock.lap('temporal');
+  const { row } = plan;
+  if (answer === 'cancelled') {
+    await inRowTransaction(db, (tx) => markCancelled(tx, row, actor.email, plan.complete ? 'description' : 'heartbeat'));
+    throw await acknowledgeCancelled(temporal, row);
+  }
+  if (answer === 'gone') {
+    // Nothing waits to hear it: decided elsewhere, or between windows (a vote's heartbeat). Say which.
+    await giveUpLease(db, plan);
+    throw await explainGoneActivity(deps, keyOf(row)).catch((cause: unknown) => {
+      if (cause instanceof ApprovalError) return cause;
+      return temporalUnavailable(decision.id, cause);
+    });
+  }
+  const accepted: DecidedApproval = {
+    id: row.id,
+    status: plan.complete ? decision.decision : 'PENDING',
+    decidedBy: actor.email,
+    onBehalfOf: plan.eligible.onBehalfOf,
+    decidedAt: plan.vote.at,
+    progress: { approvals: plan.progress.approvals, quorum: row.quorum },
+    recorded: false,
+  };
+  try {
+    const recorded = await recordDecision(db, decision, decider, actor, plan);
+    clock.lap('record');
+    if (!recorded)
+      console.error(`[countersign] approval ${row.id}: the decision outlived its lease; the row was brought in line without it`);
+    return { ...accepted, recorded };
+  } catch (error) {
+    if (!plan.complete) {
+      await giveUpLease(db, plan);
+      throw error;
+    }
+    // Temporal has the decision; only our copy failed. The lease runs out, and the workflow's record or the reconciler fill it in.
+    console.error(
+      `[countersign] approval ${row.id} was decided in Temporal but not stored:`,
+      error instanceof Error ? error.message : error,
+    );
+    return accepted;
   }
 }

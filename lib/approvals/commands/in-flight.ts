@@ -1,9 +1,10 @@
-// What a slow Temporal may hold in one process. A decision or claim holds a
-// database connection and a row lock while Temporal answers (up to its 5 s
-// deadline), so: each person has DECISIONS_PER_USER of them in flight at most
-// (one more is refused, BUSY), and all of them together hold at most half of
+// What a slow Temporal may hold in one process. Each person has
+// DECISIONS_PER_USER decisions and claims in flight at most (one more is
+// refused, BUSY). A decision holds no connection while Temporal answers (its
+// row is leased instead: ../records/lease.ts); a claim holds a connection and
+// the row lock across its heartbeat, so claims together hold at most half of
 // the pool (one more waits for a turn, as long as for a connection, else
-// OVERLOADED). The other half is for pages, which never queue behind Temporal.
+// OVERLOADED). The other half is for pages and decisions' short transactions.
 import { poolSettings, type Db } from '../../db';
 import { createKeyedSlots } from '../../keyed-slots';
 import { busy, overloaded } from '../errors';
@@ -14,7 +15,7 @@ export const DECISIONS_PER_USER = 4;
 /** A bulk decision's lanes: all but one slot, so a single decision (another tab) still fits beside it. */
 export const BULK_LANES = DECISIONS_PER_USER - 1;
 
-/** Connections that decisions and claims may hold at once: half of the pool, at least one. */
+/** Connections that claims may hold across Temporal at once: half of the pool, at least one. */
 export const lockedConnectionsOf = (poolSize: number): number => Math.max(1, Math.floor(poolSize / 2));
 
 class InFlight {

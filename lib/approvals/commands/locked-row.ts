@@ -1,7 +1,10 @@
-// What deciding and claiming share: the pending row, locked for the length of
-// a transaction, and a heartbeat that asks Temporal whether the approval is
+// What deciding and claiming share: the pending row, locked in a transaction
+// (a decision's is short, around a lease: ../records/lease.ts; a claim's spans
+// its heartbeat), and the questions to Temporal of whether the approval is
 // still wanted (a cancelled activity answers so) before anything is changed.
-import { ActivityCancelledError, ActivityPausedError, type Client } from '@temporalio/client';
+import { ActivityCancelledError, ActivityPausedError, isGrpcServiceError, type Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Prisma } from '@prisma/client';
 import { z } from 'zod';
 import { isDatabaseBusy, poolSettings, type Db } from '../../db';
 import { ActivityGoneError, callActivity, COMPLETION_DEADLINE_MS, completionDeadline, type ActivityRow } from '../temporal/activity-call';
@@ -10,7 +13,8 @@ import { ApprovalError, notPending, overloaded, paused } from '../errors';
 import { inFlight } from './in-flight';
 import type { RoutedRequest } from '../policy/eligibility';
 import type { QuorumProgress } from '../policy/progress';
-import type { PhaseClock } from '../../metrics/phases';
+import { countTemporalError } from '../../metrics/registry';
+import { LEASED_SQL, LeaseHeldError, waitingOutLeases } from '../records/lease';
 
 /** A request id, in one spelling: `ABC…` and `abc…` are the same request. */
 export const approvalIdSchema = z.string({ error: 'Unknown request' }).uuid('Unknown request').toLowerCase();
@@ -50,49 +54,72 @@ export const routedRequestOf = (row: LockedRow): RoutedRequest => ({
 
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-/** Room for a locked transaction's own statements (the lock taken, the writes), beyond the lock wait and Temporal. */
+/** Room for a transaction's own statements (the lock taken, the writes), beyond the lock wait and Temporal. */
 const WRITES_MS = 5_000;
 
+/** "Busy" instead of a driver's timeout, when the database could not take the work in time. */
+function busyAsOverloaded(error: unknown): never {
+  if (!isDatabaseBusy(error)) throw error;
+  console.error('[countersign] a transaction on a request gave up waiting:', error instanceof Error ? error.message : error);
+  throw overloaded();
+}
+
 /**
- * Runs `fn` in a transaction that locks a row and then waits for Temporal: in
- * one of the process's locked connections (./in-flight.ts), with every wait
- * bounded, and "busy" instead of a driver's timeout.
+ * Runs `fn` in a short transaction on a request's row: no Temporal call
+ * inside, every wait bounded. A row leased to a decision in flight
+ * (LeaseHeldError from lockPendingRow) is tried again when the lease ends.
  */
-export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, clock?: PhaseClock): Promise<T> {
+export async function inRowTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   const { connectTimeoutMs, statementTimeoutMs } = poolSettings(db);
   try {
-    return await inFlight(db).holdingConnection(() => {
-      clock?.lap('slot');
-      const run = async (tx: Tx) => {
-        clock?.lap('begin');
-        const result = await fn(tx);
-        clock?.skip();
-        return result;
-      };
-      return db.$transaction(run, {
-        // Prisma's maxWait does not cut the wait for a connection short (it
-        // checks once the pool has answered); the pool's connect timeout does.
-        maxWait: connectTimeoutMs,
-        // The lock wait is one statement; the Temporal calls share one deadline.
-        timeout: statementTimeoutMs + COMPLETION_DEADLINE_MS + WRITES_MS,
-      });
-    });
+    return await waitingOutLeases(() =>
+      // Prisma's maxWait does not cut the wait for a connection short (it
+      // checks once the pool has answered); the pool's connect timeout does.
+      db.$transaction(fn, { maxWait: connectTimeoutMs, timeout: statementTimeoutMs + WRITES_MS }),
+    );
   } catch (error) {
-    if (!isDatabaseBusy(error)) throw error;
-    console.error('[countersign] a locked transaction gave up waiting:', error instanceof Error ? error.message : error);
-    throw overloaded();
+    return busyAsOverloaded(error);
   }
 }
 
-/** Locks the row for the rest of the transaction; refuses one that is gone or closed. */
+/**
+ * Runs `fn` in a transaction that locks a row and then waits for Temporal (a
+ * claim): in one of the process's locked connections (./in-flight.ts), with
+ * every wait bounded. A leased row is tried again when the lease ends.
+ */
+export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const { connectTimeoutMs, statementTimeoutMs } = poolSettings(db);
+  try {
+    return await waitingOutLeases(() =>
+      inFlight(db).holdingConnection(() =>
+        db.$transaction(fn, {
+          maxWait: connectTimeoutMs,
+          // The lock wait is one statement; the Temporal calls share one deadline.
+          timeout: statementTimeoutMs + COMPLETION_DEADLINE_MS + WRITES_MS,
+        }),
+      ),
+    );
+  } catch (error) {
+    return busyAsOverloaded(error);
+  }
+}
+
+/**
+ * Locks the row for the rest of the transaction; refuses one that is gone or
+ * closed, and throws LeaseHeldError for one leased to a decision in flight
+ * (the transaction wrappers above wait for it to end, then try again).
+ */
 export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
-  const rows = await tx.$queryRaw<LockedRow[]>`
+  const rows = await tx.$queryRaw<(LockedRow & { leased: boolean })[]>`
     SELECT id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id, activity_id,
-      attempt, request, requester, policy_name, quorum, four_eyes, approver_groups, approver_users, escalate_groups, escalate_users, approvals
+      attempt, request, requester, policy_name, quorum, four_eyes, approver_groups, approver_users, escalate_groups, escalate_users, approvals,
+      ${Prisma.raw(LEASED_SQL)} AS leased
     FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
-  const row = rows[0];
-  if (!row) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
+  const found = rows[0];
+  if (!found) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
+  const { leased, ...row } = found;
   if (row.status !== 'PENDING') throw notPending(row.status, row.decided_by, row.decided_at);
+  if (leased) throw new LeaseHeldError();
   return row;
 }
 
@@ -120,17 +147,15 @@ export function temporalUnavailable(id: string, error: unknown): ApprovalError {
 const CANCELLED_REASON = 'The workflow cancelled the approval';
 
 /**
- * Heartbeats the locked row's activity with `details`. 'cancelled': the
- * workflow withdrew the approval, and the row is now CANCELLED (in this
- * transaction); 'gone': Temporal no longer has the activity. Other failures
- * throw a coded error. `deadline`: the one the caller's other calls share.
+ * Heartbeats the row's activity with `details`. 'cancelled': the workflow
+ * withdrew the approval (the caller marks the row, markCancelled); 'gone':
+ * Temporal no longer has the activity. Other failures throw a coded error.
+ * `deadline`: the one the caller's other calls share.
  */
-export async function heartbeatLocked(
-  tx: Tx,
+export async function heartbeatActivity(
   temporal: Client,
   row: LockedRow,
   details: ClaimHeartbeat,
-  actor: string,
   deadline: number = completionDeadline(),
 ): Promise<'ok' | 'cancelled' | 'gone'> {
   try {
@@ -143,22 +168,80 @@ export async function heartbeatLocked(
     );
     return 'ok';
   } catch (error) {
-    if (error instanceof ActivityCancelledError) {
-      await tx.approvalRequest.update({
-        where: { id: row.id },
-        data: { status: 'CANCELLED', decidedAt: new Date(), decisionPath: 'DASHBOARD', reason: CANCELLED_REASON, taskToken: null },
-      });
-      await tx.auditEvent.create({
-        data: { approvalRequestId: row.id, actor, action: 'CANCELLED', path: 'DASHBOARD', details: { noticedBy: 'heartbeat' } },
-      });
-      return 'cancelled';
-    }
+    if (error instanceof ActivityCancelledError) return 'cancelled';
     if (error instanceof ActivityGoneError) return 'gone';
-    if (error instanceof ActivityPausedError) {
-      throw paused();
-    }
+    if (error instanceof ActivityPausedError) throw paused();
     throw temporalUnavailable(row.id, error);
   }
+}
+
+/**
+ * Is the approval still wanted, before it is completed? Temporal accepts a
+ * completion even after the workflow cancelled the activity, and the
+ * workflow never sees it, so a completion must not go to a cancel-requested
+ * activity. The workflow's description says so without writing anything (a
+ * heartbeat would cost Temporal a write, as much as the completion itself).
+ * 'cancelled': the workflow withdrew it; 'ok': anything else (an activity not
+ * found here, between windows, still takes a completion by id; one that is
+ * gone is the completion's answer to give).
+ */
+export async function stillWanted(temporal: Client, row: LockedRow, deadline: number): Promise<'ok' | 'cancelled'> {
+  let pending;
+  try {
+    const description = await temporal.connection.withDeadline(deadline, () =>
+      temporal.workflowService.describeWorkflowExecution({
+        namespace: temporal.options.namespace,
+        execution: { workflowId: row.workflow_id, runId: row.run_id },
+      }),
+    );
+    pending = description.pendingActivities?.find((a) => a.activityId === row.activity_id);
+  } catch (error) {
+    if (isGrpcServiceError(error) && error.code === GRPC_NOT_FOUND) return 'ok';
+    countTemporalError('describe', error);
+    throw temporalUnavailable(row.id, error);
+  }
+  if (pending?.state === CANCEL_REQUESTED) return 'cancelled';
+  if (pending?.paused) throw paused();
+  return 'ok';
+}
+
+const GRPC_NOT_FOUND = 5;
+const CANCEL_REQUESTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED;
+
+/** Marks the locked row cancelled (a heartbeat or description said the workflow withdrew it), ending any lease. */
+export async function markCancelled(tx: Tx, row: LockedRow, actor: string, noticedBy: 'heartbeat' | 'description'): Promise<void> {
+  await tx.approvalRequest.update({
+    where: { id: row.id },
+    data: {
+      status: 'CANCELLED',
+      decidedAt: new Date(),
+      decisionPath: 'DASHBOARD',
+      reason: CANCELLED_REASON,
+      taskToken: null,
+      decidingLease: null,
+      decidingUntil: null,
+    },
+  });
+  await tx.auditEvent.create({
+    data: { approvalRequestId: row.id, actor, action: 'CANCELLED', path: 'DASHBOARD', details: { noticedBy } },
+  });
+}
+
+/**
+ * Heartbeats the locked row's activity (a claim, under its row lock); a
+ * cancelled answer marks the row CANCELLED in this transaction.
+ */
+export async function heartbeatLocked(
+  tx: Tx,
+  temporal: Client,
+  row: LockedRow,
+  details: ClaimHeartbeat,
+  actor: string,
+  deadline: number = completionDeadline(),
+): Promise<'ok' | 'cancelled' | 'gone'> {
+  const answer = await heartbeatActivity(temporal, row, details, deadline);
+  if (answer === 'cancelled') await markCancelled(tx, row, actor, 'heartbeat');
+  return answer;
 }
 
 /** After a cancelled row committed: tell Temporal the cancellation was heard, so a workflow waiting on it moves on. */

@@ -12,6 +12,8 @@ import type { ApprovalStatus, CountersignPath, DecisionPath } from '../../contra
 import type { Db } from '../../db';
 import { requestColumns } from './columns';
 import { emitApprovalEvent } from '../../outbox/emit';
+import { Prisma } from '@prisma/client';
+import { LEASED_SQL, LeaseHeldError, waitingOutLeases } from './lease';
 
 export interface OutcomeSource {
   /** Who noticed: the workflow itself, or the reconciler. */
@@ -64,15 +66,17 @@ export async function recordApprovalOutcome(
   const { decidedBy, comment, reason } = columnsOf(outcome);
   const path = pathOf(outcome, source);
   const at = source.at ?? new Date();
-  return db.$transaction(async (tx) => {
-    // Wait for a dashboard decision in flight (it holds the row lock), then see what it left.
-    const [previous] = await tx.$queryRaw<{ status: ApprovalStatus; run_id: string }[]>`
-      SELECT status::text AS status, run_id FROM approval_requests
+  // A Countersign decision in flight (its row leased, ./lease.ts) is waited for, then seen: this record never takes it over.
+  return waitingOutLeases(() =>
+    db.$transaction(async (tx) => {
+      const [previous] = await tx.$queryRaw<{ status: ApprovalStatus; run_id: string; leased: boolean }[]>`
+      SELECT status::text AS status, run_id, ${Prisma.raw(LEASED_SQL)} AS leased FROM approval_requests
       WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} FOR UPDATE`;
-    let rows: { id: string; attempt: number }[];
-    if (request) {
-      const columns = requestColumns(request);
-      rows = await tx.$queryRaw<{ id: string; attempt: number }[]>`
+      if (previous?.status === 'PENDING' && previous.leased) throw new LeaseHeldError();
+      let rows: { id: string; attempt: number }[];
+      if (request) {
+        const columns = requestColumns(request);
+        rows = await tx.$queryRaw<{ id: string; attempt: number }[]>`
         INSERT INTO approval_requests AS r (
           id, workflow_id, run_id, activity_id, attempt, request, title, customer, amount, currency,
           status, requested_at, deadline, decided_by, decided_at, decision_path, comment, reason, updated_at
@@ -99,38 +103,39 @@ export async function recordApprovalOutcome(
           OR (r.run_id <> EXCLUDED.run_id AND r.requested_at <= EXCLUDED.requested_at
             AND NOT (r.status IN ('APPROVED', 'REJECTED') AND coalesce(r.decision_path IN ('DASHBOARD', 'API', 'EMAIL'), false)))
         RETURNING r.id, r.attempt`;
-    } else {
-      rows = await tx.$queryRaw<{ id: string; attempt: number }[]>`
+      } else {
+        rows = await tx.$queryRaw<{ id: string; attempt: number }[]>`
         UPDATE approval_requests SET
           status = ${outcome.status}::"ApprovalStatus", decided_by = ${decidedBy}, decided_at = ${at},
           decision_path = ${path}::"DecisionPath", comment = ${comment}, reason = ${reason},
           task_token = NULL, updated_at = now()
         WHERE workflow_id = ${key.workflowId} AND activity_id = ${key.activityId} AND run_id = ${key.runId} AND status = 'PENDING'
         RETURNING id, attempt`;
-    }
-    const row = rows[0];
-    if (!row) return false;
-    if (outcome.status === 'APPROVED' || outcome.status === 'REJECTED' || outcome.status === 'EXPIRED') {
-      await emitApprovalEvent(tx, {
-        type: outcome.status === 'EXPIRED' ? 'expired' : 'decided',
-        approvalId: row.id,
-        runId: key.runId,
-        attempt: row.attempt,
-        at: at.toISOString(),
-        ...(outcome.status === 'EXPIRED' ? {} : { status: outcome.status, decidedBy: outcome.decidedBy }),
+      }
+      const row = rows[0];
+      if (!row) return false;
+      if (outcome.status === 'APPROVED' || outcome.status === 'REJECTED' || outcome.status === 'EXPIRED') {
+        await emitApprovalEvent(tx, {
+          type: outcome.status === 'EXPIRED' ? 'expired' : 'decided',
+          approvalId: row.id,
+          runId: key.runId,
+          attempt: row.attempt,
+          at: at.toISOString(),
+          ...(outcome.status === 'EXPIRED' ? {} : { status: outcome.status, decidedBy: outcome.decidedBy }),
+        });
+      }
+      const corrected = previous && previous.run_id === key.runId && previous.status !== 'PENDING' ? { corrected: previous.status } : {};
+      await tx.auditEvent.create({
+        data: {
+          approvalRequestId: row.id,
+          actor: decidedBy ?? source.recordedBy,
+          action: outcome.status,
+          path,
+          at,
+          details: { recordedBy: source.recordedBy, ...corrected },
+        },
       });
-    }
-    const corrected = previous && previous.run_id === key.runId && previous.status !== 'PENDING' ? { corrected: previous.status } : {};
-    await tx.auditEvent.create({
-      data: {
-        approvalRequestId: row.id,
-        actor: decidedBy ?? source.recordedBy,
-        action: outcome.status,
-        path,
-        at,
-        details: { recordedBy: source.recordedBy, ...corrected },
-      },
-    });
-    return true;
-  });
+      return true;
+    }),
+  );
 }

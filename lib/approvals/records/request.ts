@@ -7,6 +7,8 @@ import { requestColumns } from './columns';
 import type { Db } from '../../db';
 import { resolveRouting } from '../policy/routing';
 import { emitApprovalEvent } from '../../outbox/emit';
+import { Prisma } from '@prisma/client';
+import { LEASED_SQL, LeaseHeldError, waitingOutLeases } from './lease';
 
 export interface ApprovalAttempt {
   workflowId: string;
@@ -43,13 +45,19 @@ export async function recordApprovalRequest(
   recordedBy: 'worker' | 'reconciler' = 'worker',
 ): Promise<RecordedApprovalRequest> {
   const columns = requestColumns(request);
-  return db.$transaction(async (tx) => {
-    // Throws InvalidRoutingError (an unknown policy or group) before anything is written.
-    const routing = await resolveRouting(tx, request);
-    // A new run of the same workflow id starts over. Within a run, only a
-    // pending row takes a newer (or the same) attempt: a decided row stays
-    // decided, even when the decision raced this attempt's start.
-    const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null; approvals: number }[]>`
+  // A decision in flight on this request (its row leased, ./lease.ts) is waited for, then seen: a decided row stays decided.
+  return waitingOutLeases(() =>
+    db.$transaction(async (tx) => {
+      const [current] = await tx.$queryRaw<{ leased: boolean }[]>`
+      SELECT ${Prisma.raw(LEASED_SQL)} AS leased FROM approval_requests
+      WHERE workflow_id = ${attempt.workflowId} AND activity_id = ${attempt.activityId} FOR UPDATE`;
+      if (current?.leased) throw new LeaseHeldError();
+      // Throws InvalidRoutingError (an unknown policy or group) before anything is written.
+      const routing = await resolveRouting(tx, request);
+      // A new run of the same workflow id starts over. Within a run, only a
+      // pending row takes a newer (or the same) attempt: a decided row stays
+      // decided, even when the decision raced this attempt's start.
+      const rows = await tx.$queryRaw<{ id: string; inserted: boolean; previous_attempt: number | null; approvals: number }[]>`
       WITH previous AS (
         SELECT attempt, run_id FROM approval_requests
         WHERE workflow_id = ${attempt.workflowId} AND activity_id = ${attempt.activityId}
@@ -103,35 +111,36 @@ export async function recordApprovalRequest(
       RETURNING r.id, r.approvals, (SELECT count(*) = 0 FROM previous) AS inserted,
         (SELECT attempt FROM previous WHERE run_id = ${attempt.runId}) AS previous_attempt`;
 
-    const row = rows[0];
-    if (!row) {
-      const current = await tx.approvalRequest.findUniqueOrThrow({
-        where: { workflowId_activityId: { workflowId: attempt.workflowId, activityId: attempt.activityId } },
-        select: { id: true, approvals: true },
-      });
-      return { id: current.id, outcome: 'STALE' as const, approvals: current.approvals };
-    }
-    const reissued = !row.inserted && row.previous_attempt !== null && row.previous_attempt < attempt.attempt;
-    const outcome = reissued ? ('REISSUED' as const) : ('REQUESTED' as const);
-    if (row.inserted || row.previous_attempt !== attempt.attempt) {
-      // Reviewers hear of it (mail), and so do webhooks: a new request, or a re-issued (escalated) one.
-      await emitApprovalEvent(tx, {
-        type: outcome === 'REISSUED' ? 'escalated' : 'requested',
-        approvalId: row.id,
-        runId: attempt.runId,
-        attempt: attempt.attempt,
-        at: new Date().toISOString(),
-      });
-      await tx.auditEvent.create({
-        data: {
-          approvalRequestId: row.id,
-          actor: recordedBy,
-          action: outcome,
-          path: recordedBy === 'worker' ? 'WORKER' : 'RECONCILER',
-          details: { attempt: attempt.attempt, runId: attempt.runId, deadline: attempt.deadline.toISOString() },
-        },
-      });
-    }
-    return { id: row.id, outcome, approvals: row.approvals };
-  });
+      const row = rows[0];
+      if (!row) {
+        const current = await tx.approvalRequest.findUniqueOrThrow({
+          where: { workflowId_activityId: { workflowId: attempt.workflowId, activityId: attempt.activityId } },
+          select: { id: true, approvals: true },
+        });
+        return { id: current.id, outcome: 'STALE' as const, approvals: current.approvals };
+      }
+      const reissued = !row.inserted && row.previous_attempt !== null && row.previous_attempt < attempt.attempt;
+      const outcome = reissued ? ('REISSUED' as const) : ('REQUESTED' as const);
+      if (row.inserted || row.previous_attempt !== attempt.attempt) {
+        // Reviewers hear of it (mail), and so do webhooks: a new request, or a re-issued (escalated) one.
+        await emitApprovalEvent(tx, {
+          type: outcome === 'REISSUED' ? 'escalated' : 'requested',
+          approvalId: row.id,
+          runId: attempt.runId,
+          attempt: attempt.attempt,
+          at: new Date().toISOString(),
+        });
+        await tx.auditEvent.create({
+          data: {
+            approvalRequestId: row.id,
+            actor: recordedBy,
+            action: outcome,
+            path: recordedBy === 'worker' ? 'WORKER' : 'RECONCILER',
+            details: { attempt: attempt.attempt, runId: attempt.runId, deadline: attempt.deadline.toISOString() },
+          },
+        });
+      }
+      return { id: row.id, outcome, approvals: row.approvals };
+    }),
+  );
 }

@@ -1,0 +1,71 @@
+// A decision in flight leases its request's row. The decision takes the lease
+// in one short transaction (with its checks), calls Temporal holding no
+// transaction and no connection, then records what Temporal accepted in a
+// second short transaction that ends the lease. Whoever else wants to change
+// the row meanwhile (another decider, a claim, the workflow's own record of
+// its outcome, the reconciler) waits for the lease to end, as it would have
+// waited for a row lock, then sees what the decision left.
+//
+// A lease ends by itself at `deciding_until` (a process that died mid-way):
+// the row is then as it was, and the usual paths (the workflow's record, the
+// reconciler) bring it in line with whatever Temporal accepted. The times are
+// the database's own clock, so processes' clocks need not agree.
+import { randomUUID } from 'node:crypto';
+import type { Prisma } from '@prisma/client';
+
+/**
+ * How long a lease lasts: the Temporal call's deadline (5 s,
+ * COMPLETION_DEADLINE_MS) and room for the record after it. A decision that
+ * outlives its lease finds the row taken over and leaves it be.
+ */
+export const LEASE_MS = 10_000;
+
+/** The row is leased to a decision in flight: try again when it is over (waitingOutLeases). */
+export class LeaseHeldError extends Error {
+  constructor() {
+    super('A decision on this request is in flight');
+    this.name = 'LeaseHeldError';
+  }
+}
+
+type Writer = { $executeRaw: Prisma.TransactionClient['$executeRaw'] };
+
+/** SQL true when the row is leased now (a lease past its time is no lease). */
+export const LEASED_SQL = 'coalesce(deciding_until > clock_timestamp(), false)';
+
+/** Leases the (locked) row to a new decision; returns the lease's id. */
+export async function takeLease(tx: Writer, id: string): Promise<string> {
+  const lease = randomUUID();
+  await tx.$executeRaw`
+    UPDATE approval_requests SET deciding_lease = ${lease}::uuid,
+      deciding_until = clock_timestamp() + make_interval(secs => ${LEASE_MS / 1000})
+    WHERE id = ${id}::uuid`;
+  return lease;
+}
+
+/** Ends `lease` on the row, if it still holds it (a decision that changed nothing). */
+export async function endLease(tx: Writer, id: string, lease: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE approval_requests SET deciding_lease = NULL, deciding_until = NULL
+    WHERE id = ${id}::uuid AND deciding_lease = ${lease}::uuid`;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` (a transaction that throws LeaseHeldError when it finds the
+ * row leased) until it gets through: 10 ms apart at first, then up to 100 ms.
+ * It never waits longer than a lease lasts; after that, LeaseHeldError is
+ * passed on (it cannot happen: an expired lease is no lease).
+ */
+export async function waitingOutLeases<T>(attempt: () => Promise<T>): Promise<T> {
+  const until = Date.now() + LEASE_MS + 1_000;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof LeaseHeldError) || Date.now() + wait > until) throw error;
+    }
+    await pause(wait);
+  }
+}
