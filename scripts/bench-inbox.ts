@@ -17,14 +17,14 @@ import path from 'node:path';
 import { DEV_DB } from '../lib/database-url';
 import { createDb, type Db } from '../lib/db';
 import { createUser } from '../lib/auth/users';
-import { Prisma } from '@prisma/client';
-import { encodeCursor } from '../lib/approvals/reads/inbox/cursor';
 import { listInbox } from '../lib/approvals/reads/inbox/list';
+import { totalText } from '../lib/approvals/reads/inbox/query';
 import { parseInboxQuery } from '../lib/approvals/reads/inbox/params';
 import { inboxStatements } from '../lib/approvals/reads/inbox/sql';
 import type { Actor } from '../lib/approvals/policy/eligibility';
 import { startPostgres, type RunningPostgres } from './postgres';
 import { freePorts, killGroup, migrateDatabase } from './processes';
+import { explainLines, growInboxTable, inboxGetter, inboxViews, type InboxView } from './bench/inbox-data';
 import { signIn } from './bench/session';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -49,63 +49,11 @@ const DB_ONLY = process.argv.includes('--db-only');
 /** Also prints EXPLAIN ANALYZE of each view's page read and count, at the largest size. */
 const EXPLAIN = process.argv.includes('--explain');
 
-// ---------------------------------------------------------------------------
-// Data: generate_series inserts, a realistic spread. Customers are skewed (a
-// few big ones, a long tail of 500), deadlines from a day overdue to three
-// days out, amounts log-spread from 10 to ~80k with 5 % missing, 2 % of
-// pending rows claimed (a tenth of those by the bench user), and a quarter as
-// many decided rows of every kind.
-
-async function insertPending(db: Db, from: number, to: number): Promise<void> {
-  await db.$executeRawUnsafe(`
-    INSERT INTO approval_requests (id, workflow_id, run_id, activity_id, attempt, request, title, customer, amount, currency,
-      status, requested_at, deadline, claimed_by, claimed_at, updated_at)
-    SELECT gen_random_uuid(), 'order-bench-' || g, 'run-' || g, 'approval', CASE WHEN r.esc < 0.1 THEN 2 ELSE 1 END,
-      jsonb_build_object('title', 'Order bench-' || g || ' for ' || r.customer, 'amount', r.amount, 'currency', 'USD',
-        'fields', jsonb_build_object('customer', r.customer)),
-      'Order bench-' || g || ' for ' || r.customer, r.customer, r.amount, 'USD', 'PENDING',
-      r.deadline - interval '24 hours', r.deadline,
-      CASE WHEN r.claim < 0.002 THEN '${USER.email}' WHEN r.claim < 0.02 THEN 'reviewer' || (g % 7) || '@example.com' END,
-      CASE WHEN r.claim < 0.02 THEN r.deadline - interval '20 hours' END,
-      now()
-    FROM generate_series(${from}, ${to}) AS g
-    CROSS JOIN LATERAL (
-      SELECT 'Customer ' || lpad((floor(500 * power(random(), 2))::int + 0 * g)::text, 3, '0') AS customer,
-        CASE WHEN random() < 0.05 THEN NULL ELSE round((10 * exp(random() * 9))::numeric, 2) END AS amount,
-        (now() AT TIME ZONE 'UTC') + (random() * 4 - 1) * interval '1 day' AS deadline,
-        random() AS esc, random() AS claim
-    ) AS r`);
-}
-
-async function insertDecided(db: Db, from: number, to: number): Promise<void> {
-  await db.$executeRawUnsafe(`
-    INSERT INTO approval_requests (id, workflow_id, run_id, activity_id, attempt, request, title, customer, amount, currency,
-      status, requested_at, deadline, decided_by, decided_at, decision_path, updated_at)
-    SELECT gen_random_uuid(), 'order-done-' || g, 'run-' || g, 'approval', 1,
-      jsonb_build_object('title', 'Order done-' || g), 'Order done-' || g || ' for ' || r.customer, r.customer, r.amount, 'USD',
-      (ARRAY['APPROVED','APPROVED','APPROVED','REJECTED','EXPIRED','CANCELLED','TERMINATED'])[1 + (g % 7)]::"ApprovalStatus",
-      r.decided - interval '30 hours', r.decided + interval '1 hour', 'reviewer@example.com', r.decided, 'DASHBOARD', now()
-    FROM generate_series(${from}, ${to}) AS g
-    CROSS JOIN LATERAL (
-      SELECT 'Customer ' || lpad((floor(500 * power(random(), 2))::int + 0 * g)::text, 3, '0') AS customer,
-        round((10 * exp(random() * 9))::numeric, 2) AS amount,
-        (now() AT TIME ZONE 'UTC') - random() * interval '60 days' AS decided
-    ) AS r`);
-}
-
-/** Grows the table to `size` pending rows (and size/4 decided ones). */
+/** Grows the table to `size` pending rows (and size/4 decided ones): ./bench/inbox-data.ts. */
 async function growTo(db: Db, size: number, have: number): Promise<void> {
-  const started = Date.now();
-  // The NOTIFY trigger would queue one message per row: nobody listens to this throwaway database.
-  await db.$executeRawUnsafe('ALTER TABLE approval_requests DISABLE TRIGGER approval_requests_notify');
-  for (let from = have + 1; from <= size; from += 50_000) await insertPending(db, from, Math.min(size, from + 49_999));
-  await insertDecided(db, Math.floor(have / 4) + 1, Math.floor(size / 4));
-  await db.$executeRawUnsafe('ALTER TABLE approval_requests ENABLE TRIGGER approval_requests_notify');
-  await db.$executeRawUnsafe('VACUUM ANALYZE approval_requests');
-  // Write the inserted pages out now, not during the timed requests.
-  await db.$executeRawUnsafe('CHECKPOINT');
+  const ms = await growInboxTable(db, { size, have, claimer: USER.email });
   log(
-    `${size.toLocaleString('en-US')} pending + ${Math.floor(size / 4).toLocaleString('en-US')} decided rows (inserted and analysed in ${Date.now() - started} ms)`,
+    `${size.toLocaleString('en-US')} pending + ${Math.floor(size / 4).toLocaleString('en-US')} decided rows (inserted and analysed in ${ms} ms)`,
   );
 }
 
@@ -142,28 +90,9 @@ async function waitForHttp(url: string, server: ChildProcess, timeoutMs: number)
 // ---------------------------------------------------------------------------
 // Measuring.
 
-interface View {
-  name: string;
-  search: string;
-}
+type View = InboxView;
 
-async function viewsFor(db: Db, size: number): Promise<View[]> {
-  // A cursor halfway down the default order: the deep page a reviewer reaches by "Next" many times.
-  const [mid] = await db.$queryRawUnsafe<{ deadline: string; id: string }[]>(
-    `SELECT to_char(deadline, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS deadline, id::text AS id FROM approval_requests
-     WHERE status = 'PENDING' ORDER BY deadline, id OFFSET ${Math.floor(size / 2)} LIMIT 1`,
-  );
-  if (!mid) throw new Error('no middle row');
-  return [
-    { name: 'default (pending, deadline asc)', search: '' },
-    { name: 'sort=amount (desc)', search: 'sort=amount' },
-    { name: 'customer=customer 050 (~0.3 %)', search: 'customer=customer+050' },
-    { name: 'q=bench-42 for (one order)', search: 'q=bench-42+for' },
-    { name: 'q=customer 01 (broad, ~6 %)', search: 'q=customer+01' },
-    { name: 'deep page (after= mid-list cursor)', search: `after=${encodeCursor({ sort: 'deadline', key: mid.deadline, id: mid.id })}` },
-    { name: 'status=all, sort=age', search: 'status=all&sort=age' },
-  ];
-}
+const viewsFor = (db: Db, size: number): Promise<View[]> => inboxViews(db, size);
 
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -186,18 +115,7 @@ async function elapsed(fn: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-/** A GET of the inbox with the session cookie, whole body read. */
-function getter(base: string, cookie: string, view: View): () => Promise<void> {
-  const url = `${base}/inbox${view.search ? `?${view.search}` : ''}`;
-  return async () => {
-    const res = await fetch(url, { headers: { cookie }, redirect: 'manual' });
-    const html = await res.text();
-    if (res.status !== 200) throw new Error(`${url}: HTTP ${res.status}`);
-    // The inbox (not the sign-in page), without a complaint about the params.
-    if (!html.includes('data-testid="inbox-total"')) throw new Error(`${url}: not the inbox`);
-    if (html.includes('data-testid="inbox-param-errors"')) throw new Error(`${url}: the page reported bad params`);
-  };
-}
+const getter = inboxGetter;
 
 /**
  * Times every view at one size. Rounds interleave the views (A B C … A B C …),
@@ -210,7 +128,8 @@ async function measure(db: Db, http: { base: string; cookie: string } | undefine
       const run = () => listInbox(db, query, ACTOR, new Date());
       return {
         view,
-        total: (await run()).total,
+        // As the page shows it: counted up to INBOX_COUNT_CAP, "10,000+" past it.
+        total: totalText(await run()),
         get: http && getter(http.base, http.cookie, view),
         query: async () => void (await run()),
         httpMs: [] as number[],
@@ -242,8 +161,7 @@ async function explain(db: Db, view: View): Promise<void> {
     ['page', sql.page(query.before ?? query.after, query.before !== undefined)],
     ['count', sql.count],
   ] as const) {
-    const plan = await db.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN (ANALYZE, BUFFERS) ${statement}`);
-    console.log(`\n--- ${view.name}: ${what}\n${plan.map((l) => l['QUERY PLAN']).join('\n')}`);
+    console.log(`\n--- ${view.name}: ${what}\n${(await explainLines(db, statement)).join('\n')}`);
   }
 }
 
@@ -251,7 +169,7 @@ interface Result {
   size: number;
   view: string;
   http?: Figures;
-  db: Figures & { total: number };
+  db: Figures & { total: string };
 }
 
 /** A Markdown table: p50/p95 per size and view, and each as a ratio of the same view at the first (smallest) size. */
@@ -280,7 +198,7 @@ function printTable(results: Result[]): void {
     const m = main(r);
     const bm = b ? main(b) : undefined;
     console.log(
-      `| ${r.size.toLocaleString('en-US')} | ${r.view} | ${r.db.total.toLocaleString('en-US')} | ${f(m.p50)} | ${f(m.p95)} | ${ratio(m.p50, bm?.p50)} | ${ratio(m.p95, bm?.p95)} |${extra(r)}`,
+      `| ${r.size.toLocaleString('en-US')} | ${r.view} | ${r.db.total} | ${f(m.p50)} | ${f(m.p95)} | ${ratio(m.p50, bm?.p50)} | ${ratio(m.p95, bm?.p95)} |${extra(r)}`,
     );
   }
   const last = SIZES[SIZES.length - 1];
@@ -372,7 +290,8 @@ async function main(): Promise<void> {
     if (!postgres.dataDir.startsWith(tmp + path.sep))
       cleanups.splice(cleanups.length - 1, 0, () => fs.rmSync(postgres.dataDir, { recursive: true, force: true }));
     await migrateDatabase({ ...process.env, DATABASE_URL: postgres.url }, () => undefined);
-    const db = createDb(postgres.url);
+    // No statement timeout: a chunk of the inserts outlasts the app's.
+    const db = createDb(postgres.url, { statementTimeoutMs: 0 });
     cleanups.push(() => db.$disconnect());
     await createUser(db, USER);
     log(`postgres ${postgres.url.replace(/:[^:@/]*@/, ':***@')} migrated`);

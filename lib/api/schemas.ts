@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { COMMENT_MAX, REASON_MAX } from '../contract/limits';
 import { APPROVAL_STATUSES, DECISION_PATHS } from '../contract/statuses';
-import { INBOX_SCOPES, INBOX_SORTS, INBOX_STATUSES } from '../approvals/reads/inbox/query';
+import { INBOX_COUNT_CAP, INBOX_SCOPES, INBOX_SORTS, INBOX_STATUSES } from '../approvals/reads/inbox/query';
 import { API_ERROR_CODES } from './errors';
 
 /** Request bodies and parameters (the document shows them as a caller sends them: io 'input'). */
@@ -82,7 +82,12 @@ export const requestSummarySchema = z.object({
 
 export const requestListSchema = z.object({
   requests: z.array(requestSummarySchema),
-  total: z.int().describe('Requests matching the filters, over all pages.'),
+  total: z
+    .int()
+    .describe(
+      `Requests matching the filters, over all pages, counted up to ${INBOX_COUNT_CAP}: when more match, it is ${INBOX_COUNT_CAP} and \`totalExact\` is false.`,
+    ),
+  totalExact: z.boolean().describe('False when more requests match than `total` says (the count stopped at its cap).'),
   nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null on the last.'),
   prevCursor: z.string().nullable().describe('Pass as `before` for the previous page; null on the first.'),
 });

@@ -34,6 +34,7 @@ export function summaryView(row: InboxViewRow): RequestSummary {
 export const listView = (page: InboxPage): RequestList => ({
   requests: page.rows.map(summaryView),
   total: page.total,
+  totalExact: page.totalExact,
   nextCursor: page.nextCursor,
   prevCursor: page.prevCursor,
 });

@@ -15,10 +15,13 @@ import { connectTemporal } from '../../lib/temporal';
 import type { orderWorkflow } from '../../worker/workflows';
 import type { Actor } from '../../lib/approvals/policy/eligibility';
 import { listInbox } from '../../lib/approvals/reads/inbox/list';
+import { listAdminQueue } from '../../lib/approvals/reads/queries';
 import { parseInboxQuery } from '../../lib/approvals/reads/inbox/params';
 import {
   DEFAULT_DIR,
+  INBOX_COUNT_CAP,
   INBOX_PAGE_SIZE,
+  totalText,
   type InboxPage,
   type InboxQuery,
   type InboxSort,
@@ -433,6 +436,79 @@ describe('listInbox', () => {
       assert.ok(past.prevCursor, 'a link further back');
     } finally {
       await db.approvalRequest.updateMany({ where: { id: { in: third.rows.map((r) => r.id) } }, data: { status: 'PENDING' } });
+    }
+  });
+
+  test('the count stops at its cap: past it the total is the cap, not exact, and reads "N+"; the rows are the same', async () => {
+    const search = `q=${scope}&sort=deadline`;
+    const actor: Actor = { email: ME, role: 'REVIEWER', active: true, groups: [], delegators: [] };
+    const capped = (countCap: number) => listInbox(db, query(search), actor, NOW, { countCap });
+    const exact = await capped(130);
+    assert.equal(exact.total, 130);
+    assert.equal(exact.totalExact, true, 'as many rows as the cap: still exact');
+    assert.equal(totalText(exact), '130');
+    const over = await capped(129);
+    assert.equal(over.total, 129);
+    assert.equal(over.totalExact, false, 'one row more than the cap');
+    assert.equal(totalText(over), '129+');
+    const small = await capped(100);
+    assert.deepEqual([small.total, small.totalExact, totalText(small)], [100, false, '100+']);
+    assert.deepEqual(
+      small.rows.map((r) => r.id),
+      exact.rows.map((r) => r.id),
+    );
+    assert.equal(small.nextCursor, exact.nextCursor);
+    // Later pages with a small cap: the same rows and cursors, the capped total.
+    const second = await listInbox(db, query(`${search}&after=${exact.nextCursor}`), actor, NOW, { countCap: 10 });
+    const third = await listInbox(db, query(`${search}&after=${second.nextCursor}`), actor, NOW, { countCap: 10 });
+    assert.deepEqual([third.rows.length, third.total, third.totalExact], [30, 10, false]);
+    const byDefault = await list(query(search));
+    assert.deepEqual([byDefault.total, byDefault.totalExact], [130, true], `the default cap (${INBOX_COUNT_CAP}) is far above 130`);
+  });
+
+  test(`more than ${INBOX_COUNT_CAP.toLocaleString('en-US')} matching rows: the total says "${INBOX_COUNT_CAP.toLocaleString('en-US')}+"`, async () => {
+    // Decided rows (no reconciler touches them), one more than the cap, inserted in one statement.
+    const many = `order-${tag}-many`;
+    const inserted = await db.$executeRaw`
+      INSERT INTO approval_requests (id, workflow_id, run_id, activity_id, attempt, request, title, customer, currency,
+        status, requested_at, deadline, decided_by, decided_at, decision_path, updated_at)
+      SELECT gen_random_uuid(), ${many} || '-' || g, 'run-' || g, 'approval', 1, '{}'::jsonb, 'Many ' || g, 'Many Co', 'USD',
+        'APPROVED', ${NOW}::timestamp(3) - interval '2 hours', ${NOW}::timestamp(3) - interval '1 hour', ${OTHER}, ${NOW}::timestamp(3), 'DASHBOARD', now()
+      FROM generate_series(1, ${INBOX_COUNT_CAP + 1}::int) AS g`;
+    assert.equal(inserted, INBOX_COUNT_CAP + 1);
+    try {
+      const page = await list(query(`q=${many}&status=approved`));
+      assert.equal(page.total, INBOX_COUNT_CAP);
+      assert.equal(page.totalExact, false);
+      assert.equal(totalText(page), '10,000+');
+      assert.equal(page.rows.length, INBOX_PAGE_SIZE);
+      assert.ok(page.nextCursor, 'more pages');
+      // One fewer: exactly the cap, exact.
+      await db.$executeRaw`DELETE FROM approval_requests WHERE workflow_id = ${`${many}-1`}`;
+      const atCap = await list(query(`q=${many}&status=approved`));
+      assert.deepEqual([atCap.total, atCap.totalExact, totalText(atCap)], [INBOX_COUNT_CAP, true, '10,000']);
+    } finally {
+      await db.$executeRaw`DELETE FROM approval_requests WHERE workflow_id LIKE ${`${many}-%`}`;
+    }
+  });
+
+  test(`the admin queue's count is capped the same way: "${INBOX_COUNT_CAP.toLocaleString('en-US')}+ pending"`, async () => {
+    // Pending rows with no workflow behind them, for the moment of the test only (no worker runs during the integration tests).
+    const queued = `order-${tag}-queue`;
+    await db.$executeRaw`
+      INSERT INTO approval_requests (id, workflow_id, run_id, activity_id, attempt, request, title, currency,
+        status, requested_at, deadline, updated_at)
+      SELECT gen_random_uuid(), ${queued} || '-' || g, 'run-' || g, 'approval', 1, '{}'::jsonb, 'Queued ' || g, 'USD',
+        'PENDING', ${NOW}::timestamp(3), ${NOW}::timestamp(3) + interval '1 hour', now()
+      FROM generate_series(1, ${INBOX_COUNT_CAP + 1}::int) AS g`;
+    try {
+      const queue = await listAdminQueue(db, { search: queued });
+      assert.deepEqual([queue.total, queue.totalExact, totalText(queue), queue.rows.length], [INBOX_COUNT_CAP, false, '10,000+', 200]);
+      await db.$executeRaw`DELETE FROM approval_requests WHERE workflow_id = ${`${queued}-1`}`;
+      const atCap = await listAdminQueue(db, { search: queued });
+      assert.deepEqual([atCap.total, atCap.totalExact, totalText(atCap)], [INBOX_COUNT_CAP, true, '10,000']);
+    } finally {
+      await db.$executeRaw`DELETE FROM approval_requests WHERE workflow_id LIKE ${`${queued}-%`}`;
     }
   });
 });

@@ -7,6 +7,7 @@ import { ReviewerLoadChart } from '@/components/charts/reviewer-load-chart';
 import { CreateRequestForm } from '@/components/admin/create-request-form';
 import { LocalTime } from '@/components/ui/local-time';
 import { StatusBadge } from '@/components/ui/status-badge';
+import { totalText } from '@/lib/approvals/reads/inbox/query';
 import { listAdminQueue, listAssignees, listRecentDecisions } from '@/lib/approvals/reads/queries';
 import { loadAdminStats, type PeriodCounts } from '@/lib/approvals/reads/stats';
 import { isAdmin } from '@/lib/auth/access';
@@ -128,7 +129,7 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
           </form>
         </div>
         <p data-testid="queue-summary" className="text-sm text-slate-600">
-          {search ? `${queue.total} pending match “${search}”` : `${queue.total} pending`}
+          {search ? `${totalText(queue)} pending match “${search}”` : `${totalText(queue)} pending`}
           {queue.total > queue.rows.length ? `, the first ${queue.rows.length} shown` : ''} · soonest deadline first
         </p>
         <ApprovalTable

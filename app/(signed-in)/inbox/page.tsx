@@ -6,7 +6,7 @@ import { requireActor } from '@/lib/approvals/policy/actor';
 import { listInboxChoices } from '@/lib/approvals/reads/inbox/choices';
 import { listInbox } from '@/lib/approvals/reads/inbox/list';
 import { inboxHref, parseInboxQuery } from '@/lib/approvals/reads/inbox/params';
-import { DEFAULT_DIR, type InboxQuery } from '@/lib/approvals/reads/inbox/query';
+import { DEFAULT_DIR, totalText, type InboxPage, type InboxQuery } from '@/lib/approvals/reads/inbox/query';
 import { requireUser } from '@/lib/auth/session';
 import { getDb } from '@/lib/db';
 import { bulkApproveAction, bulkRejectAction } from './bulk-actions';
@@ -20,9 +20,10 @@ const ORDER_WORDS: Record<InboxQuery['sort'], Record<InboxQuery['dir'], string>>
   amount: { desc: 'largest amount first', asc: 'smallest amount first' },
 };
 
-function describe(query: InboxQuery, total: number): string {
-  const count = total.toLocaleString('en-US');
-  const what = query.status === 'all' ? (total === 1 ? 'request' : 'requests') : query.status;
+function describe(query: InboxQuery, page: InboxPage): string {
+  // Counted up to a cap: "10,000+" past it.
+  const count = totalText(page);
+  const what = query.status === 'all' ? (page.total === 1 && page.totalExact ? 'request' : 'requests') : query.status;
   const only = [query.waiting && 'waiting on you', query.overdue && 'overdue'].filter(Boolean);
   return `${count} ${what}${only.map((o) => `, ${o}`).join('')} · ${ORDER_WORDS[query.sort][query.dir]}`;
 }
@@ -43,7 +44,7 @@ export default async function InboxPage({ searchParams }: { searchParams: Promis
       <div className="mb-4 flex items-baseline justify-between">
         <h1 className="text-2xl font-semibold tracking-tight">Inbox</h1>
         <p data-testid="inbox-total" className="text-sm text-slate-600">
-          {describe(query, page.total)}
+          {describe(query, page)}
         </p>
       </div>
       <InboxFilters

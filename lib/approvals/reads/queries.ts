@@ -7,6 +7,7 @@ import { approvalRequestSchema, type ApprovalRequest } from '../../contract/appr
 import type { RoutedRequest } from '../policy/eligibility';
 import { UNREACHABLE_SQL } from '../policy/eligible-sql';
 import { readVotes, type Vote } from '../policy/progress';
+import { INBOX_COUNT_CAP } from './inbox/query';
 import { searchMatches } from './search';
 
 export interface ApprovalSummary {
@@ -164,19 +165,22 @@ async function unreachableIds(db: Db, ids: string[]): Promise<Set<string>> {
 /**
  * The admin queue's list: pending requests, soonest deadline first, optionally
  * narrowed to those whose title, customer or workflow id contains `search`
- * (literally: % and _ are characters, as in the inbox).
+ * (literally: % and _ are characters, as in the inbox). The total is counted up
+ * to INBOX_COUNT_CAP, as the inbox's: past it, it is the cap and `totalExact` is false.
  */
 export async function listAdminQueue(
   db: Db,
   { search, limit = 200 }: { search?: string; limit?: number } = {},
-): Promise<{ rows: AdminQueueRow[]; total: number }> {
+): Promise<{ rows: AdminQueueRow[]; total: number; totalExact: boolean }> {
   const text = search?.trim();
   const where = Prisma.sql`status = 'PENDING'${text ? Prisma.sql` AND ${searchMatches(text)}` : Prisma.empty}`;
   const [page, counted] = await Promise.all([
     db.$queryRaw<
       { id: string }[]
     >`SELECT id::text AS id FROM approval_requests WHERE ${where} ORDER BY deadline ASC, id ASC LIMIT ${limit}`,
-    db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM approval_requests WHERE ${where}`,
+    // Capped as the inbox's count is (inbox/query.ts INBOX_COUNT_CAP): an exact count(*) reads every pending row.
+    db.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM (SELECT 1 FROM approval_requests WHERE ${where}
+      LIMIT ${INBOX_COUNT_CAP + 1}) AS capped`,
   ]);
   const ids = page.map((r) => r.id);
   const [found, unreachable] = await Promise.all([
@@ -192,7 +196,8 @@ export async function listAdminQueue(
     const row = byId.get(id);
     return row ? [{ ...toSummary(row), unreachable: unreachable.has(id) }] : [];
   });
-  return { rows, total: counted[0]?.total ?? 0 };
+  const n = counted[0]?.total ?? 0;
+  return { rows, total: Math.min(n, INBOX_COUNT_CAP), totalExact: n <= INBOX_COUNT_CAP };
 }
 
 export interface Assignee {

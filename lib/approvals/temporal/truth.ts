@@ -128,14 +128,29 @@ function pendingState(
 /** Reading one approval's truth (a describe and a history) answers within this. */
 export const TRUTH_DEADLINE_MS = 10_000;
 
-/** Reads one approval's state from Temporal. Throws only when Temporal cannot be asked (or not in time). */
+/** Temporal calls made, by kind: what the reconciler reports per sweep. */
+export interface TemporalCalls {
+  /** Visibility list pages (ListWorkflowExecutions). */
+  lists: number;
+  describes: number;
+  /** History reads (GetWorkflowExecutionHistory, all pages of one history count as one). */
+  histories: number;
+}
+
+export const noCalls = (): TemporalCalls => ({ lists: 0, describes: 0, histories: 0 });
+
+/**
+ * Reads one approval's state from Temporal. Throws only when Temporal cannot be asked (or not in time).
+ * @param calls counts the describe and history read made, when given
+ */
 export async function readApprovalTruth(
   client: Client,
   key: ApprovalKey,
   described?: WorkflowExecutionDescription,
+  calls: TemporalCalls = noCalls(),
 ): Promise<ApprovalTruth> {
   try {
-    return await client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key, described));
+    return await client.connection.withDeadline(Date.now() + TRUTH_DEADLINE_MS, () => readTruth(client, key, described, calls));
   } catch (error) {
     countTemporalError('read_truth', error);
     throw error;
@@ -143,10 +158,16 @@ export async function readApprovalTruth(
 }
 
 /** @param described the run's description, when the caller has just read it */
-async function readTruth(client: Client, key: ApprovalKey, described?: WorkflowExecutionDescription): Promise<ApprovalTruth> {
+async function readTruth(
+  client: Client,
+  key: ApprovalKey,
+  described: WorkflowExecutionDescription | undefined,
+  calls: TemporalCalls,
+): Promise<ApprovalTruth> {
   const handle = client.workflow.getHandle(key.workflowId, key.runId);
   let description: WorkflowExecutionDescription;
   try {
+    if (!described) calls.describes += 1;
     description = described ?? (await handle.describe());
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) {
@@ -154,6 +175,7 @@ async function readTruth(client: Client, key: ApprovalKey, described?: WorkflowE
     }
     throw error;
   }
+  calls.histories += 1;
   const events = (await handle.fetchHistory()).events ?? [];
   const scheduledEvent = events.findLast((e) => e.activityTaskScheduledEventAttributes?.activityId === key.activityId);
   const scheduled = scheduledEvent?.activityTaskScheduledEventAttributes;

@@ -6,6 +6,13 @@ import type { ApprovalSummary } from '../queries';
 
 export const INBOX_PAGE_SIZE = 50;
 
+/**
+ * The count stops here: past it the inbox says "10,000+". An exact count(*)
+ * reads every matching row, so it grows with the table (a million pending rows
+ * took longer than the page itself); a capped one reads at most this many + 1.
+ */
+export const INBOX_COUNT_CAP = 10_000;
+
 /** The status filter: one status (lower case, as in the URL), or all. */
 export const INBOX_STATUSES = [...APPROVAL_STATUSES.map((s) => s.toLowerCase() as Lowercase<ApprovalStatus>), 'all'] as const;
 export type InboxStatus = (typeof INBOX_STATUSES)[number];
@@ -92,8 +99,15 @@ export interface InboxPage {
   nextCursor: string | null;
   /** For `before=`: the page before this one, or null on the first page. */
   prevCursor: string | null;
-  /** Rows matching the filters, over all pages. */
+  /** Rows matching the filters, over all pages, counted up to the cap (INBOX_COUNT_CAP): never more than it. */
   total: number;
+  /** False when more rows match than the cap: `total` is the cap, and there are more (shown as "10,000+"). */
+  totalExact: boolean;
+}
+
+/** A page's total as people read it: "1,234", or "10,000+" past the cap. */
+export function totalText(page: Pick<InboxPage, 'total' | 'totalExact'>): string {
+  return `${page.total.toLocaleString('en-US')}${page.totalExact ? '' : '+'}`;
 }
 
 /** An amount as text: up to 16 digits and 2 decimals (the column is NUMERIC(18,2)). */

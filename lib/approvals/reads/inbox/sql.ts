@@ -6,7 +6,7 @@ import { APPROVAL_STATUSES, type ApprovalStatus } from '../../../contract/status
 import type { Actor } from '../../policy/eligibility';
 import { eligibleSql, UNREACHABLE_SQL, votedSql } from '../../policy/eligible-sql';
 import { containsPattern, SEARCH_EXPRESSION, searchMatches } from '../search';
-import { INBOX_PAGE_SIZE, type InboxCursor, type InboxQuery, type InboxSort } from './query';
+import { INBOX_COUNT_CAP, INBOX_PAGE_SIZE, type InboxCursor, type InboxQuery, type InboxSort } from './query';
 
 /**
  * Sort columns, as fixed SQL (never user input). Age descending = oldest first = requested_at ascending.
@@ -130,8 +130,11 @@ function pageSql(
 /**
  * The statements listInbox runs: one page read (in the direction the query asks) and the count, as
  * seen by `actor` (whose eligibility "for me" and "waiting on me" read). Exported for EXPLAIN (scripts/bench-inbox.ts).
+ * The count reads at most `countCap` + 1 matching rows (so it costs about what a page of that size
+ * would, whatever the table's size): n > countCap means "more than countCap".
  */
-export function inboxStatements(query: InboxQuery, actor: Actor, now: Date) {
+export function inboxStatements(query: InboxQuery, actor: Actor, now: Date, countCap: number = INBOX_COUNT_CAP) {
+  if (!Number.isInteger(countCap) || countCap < 1) throw new RangeError(`countCap must be a whole number above 0, not ${countCap}`);
   const statuses = statusesOf(query);
   const filters = filterConditions(query, actor, now);
   const statusFilter =
@@ -142,6 +145,7 @@ export function inboxStatements(query: InboxQuery, actor: Actor, now: Date) {
         : Prisma.sql`FALSE`;
   return {
     page: (from: InboxCursor | undefined, backward: boolean) => pageSql(query, statuses, filters, from, backward, INBOX_PAGE_SIZE + 1),
-    count: Prisma.sql`SELECT count(*)::int AS n FROM approval_requests r WHERE ${and([statusFilter, ...filters])}`,
+    count: Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM approval_requests r WHERE ${and([statusFilter, ...filters])}
+      LIMIT ${Prisma.raw(String(countCap + 1))}) AS capped`,
   };
 }
