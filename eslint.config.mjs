@@ -20,6 +20,8 @@ const WORKFLOW_SANDBOXES = [
   { files: ['test/integration/workflows/**/*.ts'], folders: ['lib/contract', 'test/integration/workflows'] },
   // The orderWorkflow of before the window limit, kept to prove such runs still end (test/integration/legacy-windows.test.ts).
   { files: ['test/fixtures/legacy-workflows.ts'], folders: ['lib/contract'] },
+  // The raw baseline's workflow in `npm run bench` (scripts/bench/intake.ts).
+  { files: ['scripts/bench/raw-workflows.ts'], folders: [] },
   // The pure modules that workflows bundle, also checked on their own so that a
   // bad import is reported where it is written.
   { files: ['lib/contract/**/*.ts'], folders: ['lib/contract'] },
