@@ -222,6 +222,12 @@ const schemas = {
   }),
   /** The worker's Temporal SDK metrics (worker/telemetry.ts): unset or empty, none are served. */
   workerTelemetry: z.object({
+    /**
+     * Workflows the worker keeps in memory between their tasks (the SDK's sticky cache). An approval waits hours:
+     * one that left the cache is replayed from its short history at its next task. The SDK's default grows with the
+     * heap limit (thousands), and each cached workflow costs about 2 MB.
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
     WORKER_METRICS_ADDRESS: z
       .string()
       .optional()

@@ -36,7 +36,8 @@ import { tableLines, writeBenchmarks } from './bench/report';
 import { startServices } from './bench/services';
 import { freePorts } from './processes';
 
-const DIST_DIR = '.next-bench-decisions';
+/** The bench's own build (BENCH_DIST_DIR: another, e.g. to build a change while a bench runs on the last one). */
+const DIST_DIR = process.env.BENCH_DIST_DIR || '.next-bench-decisions';
 const MEASURES: Measure[] = [
   ...decisionMeasures,
   ...intakeMeasures,
@@ -212,7 +213,8 @@ async function main(): Promise<number> {
       await app.stopWeb();
       const file = largestProfile(profileDir);
       if (!file) log('--cpu-prof: the web server wrote no profile');
-      else ctx.details.push(...profileLines('The web process’s CPU profile, over the whole run (`--cpu-prof`)', summariseProfile(file)), '');
+      else
+        ctx.details.push(...profileLines('The web process’s CPU profile, over the whole run (`--cpu-prof`)', summariseProfile(file)), '');
     }
 
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

@@ -2,7 +2,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { getDb } from '../lib/db';
-import { approvalsEnv, databaseEnv, mailEnv, reconcilerEnv, temporalEnv } from '../lib/env';
+import { approvalsEnv, databaseEnv, mailEnv, reconcilerEnv, temporalEnv, workerTelemetryEnv } from '../lib/env';
 import { createEmailHandler } from '../lib/email/notify';
 import { createEventHandler } from '../lib/outbox/event-handler';
 import { createActivities } from './activities';
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       namespace: TEMPORAL_NAMESPACE,
       taskQueue: TEMPORAL_TASK_QUEUE,
       ...workflows,
+      maxCachedWorkflows: workerTelemetryEnv().WORKER_MAX_CACHED_WORKFLOWS,
       activities: createActivities({ db, approvalWindowMs: APPROVAL_WINDOW, approvalWindows: APPROVAL_WINDOWS }),
     });
     // SIGINT and SIGTERM make the SDK shut the worker down; run() then resolves.

@@ -6,13 +6,13 @@ import { metrics } from './registry';
 
 /**
  * The steps of a decision, in order (lib/approvals/commands/decide.ts):
- * - actor: the decider's user, groups and delegations read;
- * - take: the first transaction: the row locked (after any other decision's lease), the votes read, the checks, the lease taken;
- * - still_wanted: a completing decision asks Temporal whether the approval is still wanted (a read);
+ * - take: the first transaction: the row locked (after any other decision's lease), the decider read beside it,
+ *   the votes read, the checks, the lease taken; a completion's still-wanted read to Temporal starts here;
+ * - still_wanted: what is left to wait of that read once the lease is taken;
  * - temporal: the one write to Temporal: the completion or failure (or a vote's heartbeat);
  * - record: the second transaction: the vote, the row, the event and the audit entry, the lease ended.
  */
-export const DECISION_PHASES = ['actor', 'take', 'still_wanted', 'temporal', 'record'] as const;
+export const DECISION_PHASES = ['take', 'still_wanted', 'temporal', 'record'] as const;
 export type DecisionPhase = (typeof DECISION_PHASES)[number];
 
 /** Laps of one decision: each `lap` records the time since the previous one (or since the clock started) under its step. */

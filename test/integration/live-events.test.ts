@@ -119,6 +119,28 @@ describe('lib/live-events.ts', { timeout: 60_000 }, () => {
     assert.deepEqual(changeOf(events, id)[1], { type: 'change', id, status: 'CANCELLED', op: 'update' });
   });
 
+  test('a decision leasing its row (or ending the lease) announces nothing; the change it records is announced', async () => {
+    const live = open();
+    const { events } = collect(live);
+    await live.listening();
+    const id = await insertRowElsewhere();
+    await waitFor('the insert', async () => changeOf(events, id).length === 1, { timeoutMs: 5_000 });
+
+    // As lib/approvals/records/lease.ts takes and ends a lease, from another process.
+    await writeFromAnotherProcess(
+      `UPDATE approval_requests SET deciding_lease = gen_random_uuid(), deciding_until = clock_timestamp() + interval '10 seconds' WHERE id = $1`,
+      [id],
+    );
+    await writeFromAnotherProcess(`UPDATE approval_requests SET deciding_lease = NULL, deciding_until = NULL WHERE id = $1`, [id]);
+    await updateRowElsewhere(id);
+    await waitFor('the update', async () => changeOf(events, id).length === 2, { timeoutMs: 5_000 });
+    // NOTIFYs arrive in commit order: the lease's would have come before the update's.
+    assert.deepEqual(
+      changeOf(events, id).map((e) => e.type === 'change' && e.op),
+      ['insert', 'update'],
+    );
+  });
+
   test('every subscriber hears a change over one connection; one that unsubscribed hears nothing more', async () => {
     const live = open();
     const first = collect(live);

@@ -146,15 +146,21 @@ interface Plan {
   complete: boolean;
   releasesClaim: boolean;
   claim: ClaimHeartbeat;
+  actor: Actor;
+  /** The one deadline of the decision's calls to Temporal. */
+  deadline: number;
+  /** Whether the approval is still wanted (a completion's question, asked as the lease was taken; 'ok' for a vote). */
+  wanted: Promise<'ok' | 'cancelled'>;
 }
 
 /**
  * Takes the row: locks it, checks everything that can refuse the decision, and
  * leases the row to it (../records/lease.ts), in one short transaction.
  */
-async function takeRow(db: ApprovalDeps['db'], decision: Decision, actor: Actor): Promise<Plan> {
-  return inRowTransaction(db, async (tx) => {
+async function takeRow(deps: ApprovalDeps, decision: Decision, actorRead: Promise<Actor>): Promise<Plan> {
+  return inRowTransaction(deps.db, async (tx) => {
     const row = await lockPendingRow(tx, decision.id);
+    const actor = await actorRead;
     if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
     const votes = await readVotes(tx, row.id, row.run_id);
     const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
@@ -172,8 +178,25 @@ async function takeRow(db: ApprovalDeps['db'], decision: Decision, actor: Actor)
     // needed are others', and only the holder may decide a claimed request.
     const releasesClaim = !complete && row.claimed_by === actor.email;
     const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
+    // A completion first asks whether the approval is still wanted: asked now, it is answered while the lease commits.
+    const deadline = completionDeadline();
+    const wanted = complete ? stillWanted(deps.temporal, row, deadline) : Promise.resolve('ok' as const);
+    wanted.catch(() => undefined); // a transaction that fails from here on never reads it
     const lease = await takeLease(tx, row.id);
-    return { row, lease, eligible, values, vote, progress: progressOf(row.quorum, approvals), complete, releasesClaim, claim };
+    return {
+      row,
+      lease,
+      actor,
+      eligible,
+      values,
+      vote,
+      progress: progressOf(row.quorum, approvals),
+      complete,
+      releasesClaim,
+      claim,
+      deadline,
+      wanted,
+    };
   });
 }
 
@@ -187,14 +210,13 @@ async function takeRow(db: ApprovalDeps['db'], decision: Decision, actor: Actor)
 async function tellTemporal(
   temporal: ApprovalDeps['temporal'],
   decision: Decision,
-  actor: Actor,
   plan: Plan,
   clock: PhaseClock,
 ): Promise<'ok' | 'cancelled' | 'gone'> {
-  const { row } = plan;
-  const deadline = completionDeadline();
+  const { actor } = plan;
+  const { row, deadline } = plan;
   if (!plan.complete) return heartbeatActivity(temporal, row, { ...plan.claim, progress: plan.progress }, deadline);
-  const wanted = await stillWanted(temporal, row, deadline);
+  const wanted = await plan.wanted;
   clock.lap('still_wanted');
   if (wanted === 'cancelled') return 'cancelled';
   try {
@@ -303,13 +325,15 @@ async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decid
   const { db, temporal } = deps;
   const path = decider.path ?? 'DASHBOARD';
   const clock = new PhaseClock(path);
-  const actor = await requireActor(deps, decider);
-  clock.lap('actor');
-  const plan = await takeRow(db, decision, actor);
+  // Read beside the row's lock, not before it.
+  const actorRead = requireActor(deps, decider);
+  actorRead.catch(() => undefined); // awaited in the transaction; one that fails first never reads it
+  const plan = await takeRow(deps, decision, actorRead);
+  const { actor } = plan;
   clock.lap('take');
   let answer: 'ok' | 'cancelled' | 'gone';
   try {
-    answer = await tellTemporal(temporal, decision, actor, plan, clock);
+    answer = await tellTemporal(temporal, decision, plan, clock);
   } catch (error) {
     await giveUpLease(db, plan);
     throw error;
