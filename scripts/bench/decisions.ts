@@ -170,9 +170,7 @@ async function measureLatency(ctx: BenchContext): Promise<Row[]> {
       'Where a decision’s time goes, one at a time',
       clocksBefore,
       clocksAfter,
-      sides.flatMap((s) =>
-        s.metricsPath ? [{ label: s.path, path: s.metricsPath, endToEndMs: figures.get(s.name)?.mean ?? NaN }] : [],
-      ),
+      sides.flatMap((s) => (s.metricsPath ? [{ label: s.path, path: s.metricsPath, endToEndMs: figures.get(s.name)?.mean ?? NaN }] : [])),
       raw.mean,
     ),
     '',
