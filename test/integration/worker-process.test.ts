@@ -75,6 +75,42 @@ describe('worker/main.ts', { timeout: 120_000 }, () => {
     }
   });
 
+  test('WORKER_MAX_CACHED_WORKFLOWS bounds the workflows kept in memory; one evicted still completes', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const [port] = await freePorts(1);
+    const metricsAddress = `127.0.0.1:${port}`;
+    const services = await openServices();
+    const worker = startWorker({
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      WORKER_MAX_CACHED_WORKFLOWS: '2',
+      WORKER_METRICS_ADDRESS: metricsAddress,
+    });
+    /** The SDK's own gauge of the workflows in its cache. */
+    const cached = async () => {
+      const body = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+      const match = /^temporal_sticky_cache_size\{[^}]*\} (\d+)/m.exec(body);
+      return match ? Number(match[1]) : undefined;
+    };
+    try {
+      await untilReady(worker);
+      const orders = [];
+      for (let i = 0; i < 5; i++) orders.push(await startPendingOrder(services, taskQueue));
+      const size = await cached();
+      assert.ok(size !== undefined, 'the SDK reports its cache size');
+      assert.ok(size >= 1 && size <= 2, `at most 2 workflows cached, not ${size}`);
+      // The first started left the cache long ago: completing it replays it from its history.
+      const [first] = orders;
+      assert.ok(first);
+      await services.client.activity.complete(first.pending.taskToken, { approved: true, reviewer: 'ops' });
+      assert.equal((await first.handle.result()).status, 'FULFILLED');
+      assert.ok(((await cached()) ?? 0) <= 2);
+    } finally {
+      worker.child.kill('SIGKILL');
+      await services.close();
+    }
+  });
+
   test('a WORKFLOW_BUNDLE that names no file stops the worker, naming the setting', async () => {
     const missing = path.join(os.tmpdir(), `countersign-no-bundle-${uniqueTaskQueue()}.js`);
     const worker = startWorker({ TEMPORAL_ADDRESS: env.temporalAddress, TEMPORAL_TASK_QUEUE: uniqueTaskQueue(), WORKFLOW_BUNDLE: missing });
