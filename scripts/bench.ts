@@ -213,8 +213,13 @@ async function main(): Promise<number> {
       await app.stopWeb();
       const file = largestProfile(profileDir);
       if (!file) log('--cpu-prof: the web server wrote no profile');
-      else
+      else {
+        // Kept for Chrome DevTools or speedscope: the run's temp dir is removed.
+        const kept = path.join(os.tmpdir(), `countersign-web-${Date.now()}.cpuprofile`);
+        fs.copyFileSync(file, kept);
+        log(`the web's CPU profile: ${kept}`);
         ctx.details.push(...profileLines('The web process’s CPU profile, over the whole run (`--cpu-prof`)', summariseProfile(file)), '');
+      }
     }
 
     const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

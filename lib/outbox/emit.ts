@@ -41,12 +41,13 @@ export async function enqueueOutbox(
   return added > 0;
 }
 
+/** The outbox message of `event`: an EVENT, once per request, run, window and what happened. */
+export function approvalEventMessage(event: ApprovalEvent): { kind: 'EVENT'; dedupeKey: string; payload: Prisma.InputJsonObject } {
+  const what = event.type === 'decided' ? `decided-${event.status ?? ''}` : event.type;
+  return { kind: 'EVENT', dedupeKey: `event:${what}:${event.approvalId}:${event.runId}:${event.attempt}`, payload: { ...event } };
+}
+
 /** Records that `event` happened, in the caller's transaction. */
 export function emitApprovalEvent(tx: Writer, event: ApprovalEvent): Promise<boolean> {
-  const what = event.type === 'decided' ? `decided-${event.status ?? ''}` : event.type;
-  return enqueueOutbox(tx, {
-    kind: 'EVENT',
-    dedupeKey: `event:${what}:${event.approvalId}:${event.runId}:${event.attempt}`,
-    payload: { ...event },
-  });
+  return enqueueOutbox(tx, approvalEventMessage(event));
 }

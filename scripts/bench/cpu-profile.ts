@@ -6,6 +6,7 @@ import path from 'node:path';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface Profile {
@@ -32,6 +33,8 @@ export interface ProfileSummary {
   /** Milliseconds sampled, idle excluded. */
   busyMs: number;
   areas: { area: string; ms: number }[];
+  /** Time with the area anywhere on the stack (what it and everything it called cost), each sample counted once per area. */
+  inclusive: { area: string; ms: number }[];
   functions: { name: string; area: string; ms: number }[];
 }
 
@@ -42,6 +45,9 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
   profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
   const areas = new Map<string, number>();
   const functions = new Map<string, { name: string; area: string; ms: number }>();
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const inclusive = new Map<string, number>();
   let busyMs = 0;
   for (const [id, ms] of selfMs) {
     const frame = byId.get(id)?.callFrame;
@@ -53,12 +59,19 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     const entry = functions.get(name) ?? { name, area, ms: 0 };
     entry.ms += ms;
     functions.set(name, entry);
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const caller = byId.get(at)?.callFrame;
+      if (caller) onStack.add(areaOf(caller));
+    }
+    for (const name of onStack) inclusive.set(name, (inclusive.get(name) ?? 0) + ms);
   }
   const sorted = <T extends { ms: number }>(list: T[]) => list.sort((a, b) => b.ms - a.ms);
   return {
     file,
     busyMs,
     areas: sorted([...areas].map(([area, ms]) => ({ area, ms }))),
+    inclusive: sorted([...inclusive].map(([area, ms]) => ({ area, ms }))),
     functions: sorted([...functions.values()]).slice(0, top),
   };
 }
@@ -73,6 +86,10 @@ export function profileLines(title: string, summary: ProfileSummary, decisions?:
     `| where (self time) | share${decisions ? ' | ms per decision' : ''} |`,
     `|---|---:${decisions ? '|---:' : ''}|`,
     ...summary.areas.filter((a) => a.ms / summary.busyMs >= 0.01).map((a) => `| ${a.area} | ${pct(a.ms)}${perDecision(a.ms)} |`),
+    '',
+    '| where (on the stack: it and what it called) | share |',
+    '|---|---:|',
+    ...summary.inclusive.filter((a) => a.ms / summary.busyMs >= 0.03).map((a) => `| ${a.area} | ${pct(a.ms)} |`),
     '',
     '| function (self time) | where | share |',
     '|---|---|---:|',

@@ -46,7 +46,8 @@ export function writeBenchmarks(report: Report): string {
     '```sh',
     'npm run bench                         # everything: 30 s runs (most of the time goes to creating pending orders)',
     'npm run bench -- --quick              # 5 s sustained runs, fewer samples: a check that it works',
-    'npm run bench -- --only=latency       # one measure (latency, throughput, worker-start; the others are TODO for now)',
+    'npm run bench -- --only=latency       # one measure: latency, throughput, intake, live-update, inbox, reconciler, worker-start, memory',
+    'npm run bench -- --cpu-prof           # and a CPU profile of the web process, summarised under the table',
     'npm run bench -- --duration=10s --samples=50 --skip-build',
     '```',
     '',
@@ -61,7 +62,9 @@ export function writeBenchmarks(report: Report): string {
     ...(report.details.length ? [...report.details, ''] : []),
     'Targets (issue 12): latency p50 ≤ 1.3×, p95 ≤ 1.5× of raw; throughput ≥ 0.9× of raw at the same concurrency. ' +
       '"missed by N %" is how far the ratio is from its target, relative to the target. ' +
-      'Why a target is missed is not profiled yet: that is the next part of issue 12.',
+      "Under the table: where a decision's time goes (the web's own clock of each step), CPU per decision by process, and the " +
+      'measures\' own notes. Why each target is met or missed, with the profiles before and after the changes: "Decisions: what the ' +
+      'profile showed" below.',
     END,
   ].join('\n');
   const current = fs.existsSync(BENCHMARKS) ? fs.readFileSync(BENCHMARKS, 'utf8') : '# Benchmarks\n';

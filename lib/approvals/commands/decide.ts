@@ -8,7 +8,8 @@
 // What that lock and its connection may cost is bounded in ./in-flight.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { Prisma } from '@prisma/client';
+import { Prisma } from '@prisma/client';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   APPROVAL_DENIED,
@@ -28,7 +29,7 @@ import { requireActor } from '../policy/actor';
 import { eligibilityOf } from '../policy/eligibility';
 import { progressOf, readVotes } from '../policy/progress';
 import { approvalValues, type ValuesInput } from './values';
-import { emitApprovalEvent } from '../../outbox/emit';
+import { approvalEventMessage } from '../../outbox/emit';
 import { inFlight } from './in-flight';
 import {
   acknowledgeCancelled,
@@ -162,7 +163,8 @@ async function takeRow(deps: ApprovalDeps, decision: Decision, actorRead: Promis
     const row = await lockPendingRow(tx, decision.id);
     const actor = await actorRead;
     if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-    const votes = await readVotes(tx, row.id, row.run_id);
+    // `approvals` counts the run's votes: none (every request of quorum 1) needs no read.
+    const votes = row.approvals > 0 ? await readVotes(tx, row.id, row.run_id) : [];
     const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
     if (!eligible.ok) throw notEligible(eligible.reason);
     const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
@@ -230,51 +232,27 @@ async function tellTemporal(
   }
 }
 
-/** Writes what Temporal accepted, and ends the lease. False: the lease had run out and the row was taken over. */
-async function recordDecision(db: ApprovalDeps['db'], decision: Decision, decider: Decider, actor: Actor, plan: Plan): Promise<boolean> {
-  const { row, vote, values, progress, complete, eligible } = plan;
+/**
+ * Writes what Temporal accepted, and ends the lease: the vote, the row, the
+ * event and the audit entry, in one statement (one round trip; a statement is
+ * atomic, so no transaction is opened around it). False: the lease had run
+ * out and the row was taken over (it is no longer pending under this lease).
+ */
+async function recordDecision(db: ApprovalDeps['db'], decision: Decision, decider: Decider, plan: Plan): Promise<boolean> {
+  const { row, vote, values, progress, complete, eligible, actor } = plan;
   const path = decider.path ?? 'DASHBOARD';
-  return inRowTransaction(db, async (tx) => {
-    const [held] = await tx.$queryRaw<{ held: boolean }[]>`
-      SELECT status = 'PENDING' AND deciding_lease IS NOT DISTINCT FROM ${plan.lease}::uuid AS held
-      FROM approval_requests WHERE id = ${row.id}::uuid FOR UPDATE`;
-    if (!held?.held) return false;
-    if (decision.decision === 'APPROVED') {
-      await tx.approvalVote.create({
-        data: {
-          approvalRequestId: row.id,
-          runId: row.run_id,
-          attempt: row.attempt,
-          voter: vote.voter,
-          actor: vote.actor,
-          path,
-          comment: vote.comment,
-          ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-          at: vote.at,
-        },
-      });
-    }
-    const endLease = { decidingLease: null, decidingUntil: null };
-    await tx.approvalRequest.update({
-      where: { id: row.id },
-      data: complete
-        ? {
-            status: decision.decision,
-            decidedBy: actor.email,
-            decidedFor: eligible.onBehalfOf,
-            decidedAt: vote.at,
-            decisionPath: path,
-            comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-            reason: decision.decision === 'REJECTED' ? decision.reason : null,
-            ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-            approvals: progress.approvals,
-            taskToken: null, // a spent token is of no use to anyone
-            ...endLease,
-          }
-        : { approvals: progress.approvals, ...(plan.releasesClaim ? { claimedBy: null, claimedAt: null } : {}), ...endLease },
-    });
-    if (complete) {
-      await emitApprovalEvent(tx, {
+  const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+  const approved = decision.decision === 'APPROVED';
+  const rowChange = complete
+    ? Prisma.sql`status = ${decision.decision}::"ApprovalStatus", decided_by = ${actor.email}, decided_for = ${eligible.onBehalfOf},
+        decided_at = ${vote.at}, decision_path = ${path}::"DecisionPath",
+        comment = ${approved ? (decision.comment ?? null) : null}, reason = ${decision.decision === 'REJECTED' ? decision.reason : null},
+        values = coalesce(${json(values)}::jsonb, r.values), task_token = NULL` // a spent token is of no use to anyone
+    : plan.releasesClaim
+      ? Prisma.sql`claimed_by = NULL, claimed_at = NULL`
+      : Prisma.sql`claimed_by = r.claimed_by`;
+  const event = complete
+    ? approvalEventMessage({
         type: 'decided',
         approvalId: row.id,
         runId: row.run_id,
@@ -282,26 +260,44 @@ async function recordDecision(db: ApprovalDeps['db'], decision: Decision, decide
         at: vote.at.toISOString(),
         status: decision.decision,
         decidedBy: actor.email,
-      });
-    }
-    await tx.auditEvent.create({
-      data: {
-        approvalRequestId: row.id,
-        actor: actor.email,
-        action: complete ? decision.decision : 'APPROVAL_RECORDED',
-        path,
-        at: vote.at,
-        details: {
-          ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
-          ...(decider.through ?? {}),
-          ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
-          ...(plan.releasesClaim ? { releasedClaim: true } : {}),
-          ...(values ? { values: values as Prisma.InputJsonObject } : {}),
-        },
-      },
-    });
-    return true;
-  });
+      })
+    : undefined;
+  const details = {
+    ...(eligible.onBehalfOf ? { onBehalfOf: eligible.onBehalfOf } : {}),
+    ...(decider.through ?? {}),
+    ...(row.quorum > 1 ? { approvals: progress.approvals, quorum: row.quorum } : {}),
+    ...(plan.releasesClaim ? { releasedClaim: true } : {}),
+    ...(values ? { values } : {}),
+  };
+  const [result] = await db.$queryRaw<{ recorded: boolean }[]>`
+    WITH held AS (
+      SELECT id FROM approval_requests
+      WHERE id = ${row.id}::uuid AND status = 'PENDING' AND deciding_lease = ${plan.lease}::uuid
+      FOR UPDATE
+    ), vote AS (
+      INSERT INTO approval_votes (id, approval_request_id, run_id, attempt, voter, actor, path, comment, values, at)
+      SELECT ${randomUUID()}, held.id, ${row.run_id}, ${row.attempt}::int, ${vote.voter}, ${vote.actor}, ${path}::"DecisionPath",
+        ${vote.comment}::text, ${json(values)}::jsonb, ${vote.at}::timestamp(3)
+      FROM held WHERE ${approved}::boolean
+    ), updated AS (
+      UPDATE approval_requests r SET ${rowChange}, approvals = ${progress.approvals},
+        deciding_lease = NULL, deciding_until = NULL, updated_at = now()
+      FROM held WHERE r.id = held.id
+      RETURNING r.id
+    ), event AS (
+      INSERT INTO outbox_messages (id, kind, dedupe_key, payload, webhook_id, status, attempts, next_attempt_at, created_at)
+      SELECT ${randomUUID()}, 'EVENT', ${event?.dedupeKey ?? ''}, ${json(event?.payload)}::jsonb, NULL, 'PENDING', 0,
+        ${new Date()}::timestamp(3), now()
+      FROM updated WHERE ${event !== undefined}::boolean
+      ON CONFLICT (dedupe_key) DO NOTHING
+    ), audit AS (
+      INSERT INTO audit_events (id, approval_request_id, actor, action, path, details, at)
+      SELECT ${randomUUID()}, updated.id, ${actor.email}, ${complete ? decision.decision : 'APPROVAL_RECORDED'}, ${path}::"DecisionPath",
+        ${JSON.stringify(details)}::jsonb, ${vote.at}::timestamp(3)
+      FROM updated
+    )
+    SELECT count(*) > 0 AS recorded FROM updated`;
+  return result?.recorded ?? false;
 }
 
 /** Ends the lease of a decision that changed nothing; a failure here only leaves the lease to run out. */
@@ -362,7 +358,7 @@ async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decid
     recorded: false,
   };
   try {
-    const recorded = await recordDecision(db, decision, decider, actor, plan);
+    const recorded = await recordDecision(db, decision, decider, plan);
     clock.lap('record');
     if (!recorded)
       console.error(`[countersign] approval ${row.id}: the decision outlived its lease; the row was brought in line without it`);
