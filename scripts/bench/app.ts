@@ -1,6 +1,7 @@
 // The product as it runs in production: `next build` + `next start`, and a worker process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { killGroup } from '../processes';
 import type { Cleanups } from './cleanups';
@@ -87,6 +88,16 @@ export async function startApp(
   cpuProfileDir?: string,
 ): Promise<RunningApp> {
   const base = `http://127.0.0.1:${port}`;
+  // As production runs it: workflows from a bundle `npm run build:worker` wrote
+  // (WORKFLOW_BUNDLE), not webpack in the worker at start, whose peak stays in
+  // the worker's VmHWM. Set in `env`, which the measures read as the worker's.
+  if (!env.WORKFLOW_BUNDLE) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'countersign-bench-bundle-'));
+    cleanups.push('workflow bundle', () => fs.rmSync(dir, { recursive: true, force: true }));
+    env.WORKFLOW_BUNDLE = path.join(dir, 'workflows.js');
+    await runQuietly(process.execPath, ['--import', 'tsx', 'scripts/build-worker.ts', env.WORKFLOW_BUNDLE], env);
+    log(`workflow bundle built (npm run build:worker) → ${env.WORKFLOW_BUNDLE}`);
+  }
   const worker = spawnService('worker', process.execPath, ['--import', 'tsx', 'worker/main.ts'], env, cleanups);
   const workerOutput = tail(worker);
   const next = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
