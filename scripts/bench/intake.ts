@@ -11,13 +11,12 @@ import { Context, CompleteAsyncError } from '@temporalio/activity';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { z } from 'zod';
 import { createApiKey } from '../../lib/api/keys';
-import { startOrderApproval } from '../../lib/approvals/commands/start-order';
 import { createUser } from '../../lib/auth/users';
 import { orderWorkflowId } from '../../lib/contract/orders';
 import type { BenchContext, Measure, Row } from './measures';
 import { CPU_GROUPS, cpuPerDecision, cpuSnapshot } from './cpu';
 import { phasesOf, sampleOf, type Moments } from './intake-phases';
-import { inLanes } from './orders';
+import { inLanes, startBenchOrder } from './orders';
 import type { RawIntakeActivities } from './raw-workflows';
 import { latencyOf, msSince, type Latency } from './stats';
 
@@ -239,15 +238,7 @@ async function countersignIntake(ctx: BenchContext, count: number): Promise<Side
     () => undefined,
     (error: unknown) => error,
   );
-  const { started, failed, seconds } = await startAll(orderIds, t0, async (id) => {
-    await startOrderApproval(ctx.temporal, ctx.taskQueue, {
-      id,
-      customer: 'Bench Customer',
-      amount: 120,
-      currency: 'USD',
-      requestedBy: 'bench-requester',
-    });
-  });
+  const { started, failed, seconds } = await startAll(orderIds, t0, (id) => startBenchOrder(ctx.temporal, ctx.taskQueue, id));
   failedStarts = failed;
   startsDone = true;
   const pollError = await polling;

@@ -7,6 +7,17 @@ import { startOrderApproval } from '../../lib/approvals/commands/start-order';
 import { orderWorkflowId } from '../../lib/contract/orders';
 import type { Db } from '../../lib/db';
 
+/** Starts one bench order (orderWorkflow, as the product starts it): the same order every measure uses. */
+export async function startBenchOrder(client: Client, taskQueue: string, id: string): Promise<void> {
+  await startOrderApproval(client, taskQueue, {
+    id,
+    customer: 'Bench Customer',
+    amount: 120,
+    currency: 'USD',
+    requestedBy: 'bench-requester',
+  });
+}
+
 export interface PendingOrder {
   workflowId: string;
   /** The approval request's id: what the REST API and the inbox decide. */
@@ -41,15 +52,7 @@ export async function createPendingOrders(
   timeoutMs = 300_000,
 ): Promise<PendingOrder[]> {
   const ids = Array.from({ length: count }, () => `bench-${RUN_TAG}-${++nextOrder}`);
-  await inLanes(ids, 16, async (id) => {
-    await startOrderApproval(client, taskQueue, {
-      id,
-      customer: 'Bench Customer',
-      amount: 120,
-      currency: 'USD',
-      requestedBy: 'bench-requester',
-    });
-  });
+  await inLanes(ids, 16, (id) => startBenchOrder(client, taskQueue, id));
   const workflowIds = ids.map(orderWorkflowId);
   const until = Date.now() + timeoutMs;
   for (;;) {

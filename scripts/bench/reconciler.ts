@@ -11,14 +11,13 @@
 // BENCH_RECONCILER_PENDING=N sets it.
 import { randomBytes } from 'node:crypto';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { startOrderApproval } from '../../lib/approvals/commands/start-order';
 import { APPROVAL_ACTIVITY_ID, type ApprovalResult } from '../../lib/contract/approval';
 import { orderWorkflowId } from '../../lib/contract/orders';
 import { createSweeper, type ReconcileReport } from '../../worker/reconciler/sweep';
 import { createWorkerLogger } from '../../worker/logger';
 import type { otherQueueApprovalWorkflow } from '../../test/integration/workflows/other-queue';
 import type { BenchContext, Measure, Row } from './measures';
-import { inLanes } from './orders';
+import { inLanes, startBenchOrder } from './orders';
 import { latencyOf } from './stats';
 
 const DECIDED = 100;
@@ -74,15 +73,7 @@ async function pendingRowsOf(ctx: BenchContext, workflowIds: string[], what: str
 async function createOrders(ctx: BenchContext, count: number): Promise<PendingRun[]> {
   const tag = randomBytes(3).toString('hex');
   const ids = Array.from({ length: count }, (_, i) => `bench-reconcile-${tag}-${i}`);
-  await inLanes(ids, 16, async (id) => {
-    await startOrderApproval(ctx.temporal, ctx.taskQueue, {
-      id,
-      customer: 'Bench Customer',
-      amount: 120,
-      currency: 'USD',
-      requestedBy: 'bench-requester',
-    });
-  });
+  await inLanes(ids, 16, (id) => startBenchOrder(ctx.temporal, ctx.taskQueue, id));
   return pendingRowsOf(ctx, ids.map(orderWorkflowId), 'orders');
 }
 
