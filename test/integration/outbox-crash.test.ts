@@ -302,7 +302,7 @@ describe('the outbox when processes die', { timeout: 600_000 }, () => {
     }
   });
 
-  test('a decision whose process is SIGKILLed after Temporal took it but before its transaction committed is not lost: the workflow records it, and a worker sends its event once', async () => {
+  test('a decision whose process is SIGKILLed after Temporal took it but before its record committed is not lost: the workflow records it, and a worker sends its event once', async () => {
     const { db } = services;
     const hook = await scriptedReceiver(() => 200);
     const blocker = new pg.Client({ connectionString: env.databaseUrl });
@@ -312,8 +312,8 @@ describe('the outbox when processes die', { timeout: 600_000 }, () => {
       const taskQueue = uniqueTaskQueue();
       const { handle, pending, reviewer } = await pendingWithNoWorker(taskQueue);
 
-      // Hold the decision's own outbox row (same dedupe key, not committed): the deciding
-      // transaction waits there, after Temporal accepted, before it can commit.
+      // Hold the decision's own outbox row (same dedupe key, not committed): the decision's
+      // record waits there, after Temporal accepted, before it can commit.
       await blocker.query('BEGIN');
       await blocker.query(
         `INSERT INTO outbox_messages (id, kind, dedupe_key, payload, status, attempts, next_attempt_at, created_at)
@@ -323,7 +323,7 @@ describe('the outbox when processes die', { timeout: 600_000 }, () => {
       const blockerPid = (await blocker.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
       const decider = startDecider(pending.id, reviewer);
       const waiting = await waitFor(
-        'the deciding transaction to wait on its outbox row',
+        'the decision’s record to wait on its outbox row',
         async () => {
           const rows = await db.$queryRaw<{ pid: number }[]>`
             SELECT pid FROM pg_stat_activity
@@ -335,13 +335,17 @@ describe('the outbox when processes die', { timeout: 600_000 }, () => {
       assert.deepEqual(await approvalClosings(handle), ['COMPLETED'], 'Temporal took the decision');
 
       assert.equal((await killProcess(decider)).signal, 'SIGKILL');
-      await blocker.query('ROLLBACK');
+      // The decision is recorded in one statement, which PostgreSQL would still finish (and
+      // commit) for a dead client once the lock frees, unless it notices the client is gone
+      // (client_connection_check_interval, or a pooler): here it notices, and ends the session.
+      await db.$queryRaw`SELECT pg_terminate_backend(${waiting.pid}::int)`;
       await waitFor('the dead decider’s database session to end', async () => {
         const [left] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ${waiting.pid}`;
         return left?.n === 0;
       });
+      await blocker.query('ROLLBACK');
 
-      // Its transaction is gone: the row is still pending, with no vote, no audit event and no event.
+      // Its record is gone: the row is still pending, with no vote, no audit event and no event.
       const row = await findApproval(db, handle.workflowId);
       assert.deepEqual([row?.status, row?.decidedBy], ['PENDING', null]);
       assert.equal(await db.approvalVote.count({ where: { approvalRequestId: pending.id } }), 0);
