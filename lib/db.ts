@@ -10,7 +10,7 @@ import { databaseEnv, databasePoolEnv } from './env';
  * into errors a person can read instead of a site that hangs.
  */
 export interface PoolSettings {
-  /** Connections (DATABASE_POOL_SIZE). Decisions may hold half (commands/in-flight.ts); pages keep the rest. */
+  /** Connections (DATABASE_POOL_SIZE). Claims may hold half across Temporal (commands/in-flight.ts); pages keep the rest. */
   size: number;
   /**
    * The longest wait for a connection (DATABASE_CONNECT_TIMEOUT): pg-pool's

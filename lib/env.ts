@@ -141,7 +141,7 @@ const schemas = {
     .superRefine(issuerHttpsInProduction)
     .superRefine(requireCompleteOidc)
     .transform((env) => ({ ...env, ...companySignIn(env) })),
-  /** Each process's connection pool (lib/db.ts); decisions may hold half of it (commands/in-flight.ts). */
+  /** Each process's connection pool (lib/db.ts); claims may hold half of it across Temporal (commands/in-flight.ts). */
   databasePool: z.object({
     DATABASE_POOL_SIZE: z.coerce
       .number({ error: 'must be a whole number of connections, such as 20' })
