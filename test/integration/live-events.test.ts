@@ -133,11 +133,13 @@ describe('lib/live-events.ts', { timeout: 60_000 }, () => {
     );
     await writeFromAnotherProcess(`UPDATE approval_requests SET deciding_lease = NULL, deciding_until = NULL WHERE id = $1`, [id]);
     await updateRowElsewhere(id);
-    await waitFor('the update', async () => changeOf(events, id).length === 2, { timeoutMs: 5_000 });
-    // NOTIFYs arrive in commit order: the lease's would have come before the update's.
+    // NOTIFYs arrive in commit order: once a later row's insert is heard, every announcement of this row has been.
+    const fence = await insertRowElsewhere();
+    await waitFor('the later insert', async () => changeOf(events, fence).length === 1, { timeoutMs: 5_000 });
     assert.deepEqual(
       changeOf(events, id).map((e) => e.type === 'change' && e.op),
       ['insert', 'update'],
+      'the lease taken and ended were not announced; the update was',
     );
   });
 
