@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
-import { endLease, takeLease } from '../../lib/approvals/records/lease';
+import { Prisma } from '@prisma/client';
+import { readPendingRow } from '../../lib/approvals/commands/locked-row';
+import { endLease, leaseIfUnchanged, LeaseHeldError, takeLease } from '../../lib/approvals/records/lease';
 import { recordApprovalOutcome } from '../../lib/approvals/records/outcome';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
 import { env, findApproval, NAMESPACE, newReviewer, startPendingOrder, useServices, withWorker } from './helpers';
@@ -93,6 +95,35 @@ describe('the decision path', { timeout: 120_000 }, () => {
       assert.equal(decided.status, 'APPROVED');
       assert.equal(decided.recorded, true);
       assert.equal((await handle.result()).status, 'FULFILLED');
+    });
+  });
+
+  test('the lease is taken only if the row is as the decision read it: a claim, a vote or a new window in between sends it back to read', async () => {
+    await withWorker(services, async (taskQueue) => {
+      const { pending } = await startPendingOrder(services, taskQueue);
+      const reviewer = await newReviewer(services.db, 'compare-and-set');
+      const leaseOf = async () =>
+        (await services.db.approvalRequest.findUniqueOrThrow({ where: { id: pending.id }, select: { decidingLease: true } })).decidingLease;
+      const changes = [
+        { what: 'a claim', sql: Prisma.sql`claimed_by = 'someone-else@example.com', claimed_at = now()` },
+        { what: 'a vote', sql: Prisma.sql`approvals = approvals + 1` },
+        { what: 'a new window', sql: Prisma.sql`attempt = attempt + 1` },
+      ];
+      for (const change of changes) {
+        const seen = await readPendingRow(services.db, pending.id, reviewer);
+        assert.equal(seen.actor?.email, reviewer, 'the decider is read with the row');
+        await services.db.$executeRaw`UPDATE approval_requests SET ${change.sql} WHERE id = ${pending.id}::uuid`;
+        assert.equal(await leaseIfUnchanged(services.db, seen.row), null, `${change.what} since the read: no lease`);
+        assert.equal(await leaseOf(), null, `${change.what}: the row is not leased`);
+        const again = await readPendingRow(services.db, pending.id, reviewer);
+        const lease = await leaseIfUnchanged(services.db, again.row);
+        assert.ok(lease, `read again after ${change.what}: the lease is taken`);
+        assert.equal(await leaseOf(), lease);
+        // A second decision that read the row before this lease does not get one too.
+        assert.equal(await leaseIfUnchanged(services.db, again.row), null, 'one lease at a time');
+        await assert.rejects(readPendingRow(services.db, pending.id, reviewer), LeaseHeldError, 'a leased row is waited out');
+        await endLease(services.db, pending.id, lease);
+      }
     });
   });
 });

@@ -1,11 +1,11 @@
 // Deciding a request: exactly once, in Temporal first, then in the database.
 //
-// The row is locked (SELECT ... FOR UPDATE) for the length of the Temporal
-// call, so a double click or a second reviewer waits, then sees the first
-// decision. The row changes only after Temporal accepted the decision; if the
+// A decision leases its row (../records/lease.ts) for the length of the
+// Temporal call, so a double click or a second reviewer waits, then sees the
+// first decision. It holds no transaction and no connection while Temporal
+// answers. The row changes only after Temporal accepted the decision; if the
 // database then fails, the decision stands and the row is reconciled (the
 // workflow records its outcome, and the reconciler reads it from history).
-// What that lock and its connection may cost is bounded in ./in-flight.ts.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { Prisma } from '@prisma/client';
@@ -24,28 +24,30 @@ import type { CountersignPath } from '../../contract/statuses';
 import { COMMENT_MAX, REASON_MAX } from '../../contract/limits';
 import type { ApprovalDeps } from '../deps';
 import { ActivityGoneError, callActivity, completionDeadline, keyOf } from '../temporal/activity-call';
-import { ApprovalError, claimedByOther, notEligible } from '../errors';
-import { requireActor } from '../policy/actor';
+import { ApprovalError, claimedByOther, notEligible, overloaded } from '../errors';
+import { activeActor } from '../policy/actor';
 import { eligibilityOf } from '../policy/eligibility';
-import { progressOf, readVotes } from '../policy/progress';
+import { progressOf } from '../policy/progress';
 import { approvalValues, type ValuesInput } from './values';
 import { approvalEventMessage } from '../../outbox/emit';
 import { inFlight } from './in-flight';
 import {
   acknowledgeCancelled,
   approvalIdSchema,
+  busyAsOverloaded,
   claimDetails,
   heartbeatActivity,
   inRowTransaction,
-  lockPendingRow,
   markCancelled,
+  readPendingRow,
   routedRequestOf,
   stillWanted,
   temporalUnavailable,
   type ClaimHeartbeat,
   type LockedRow,
+  type RowForDecision,
 } from './locked-row';
-import { endLease, takeLease } from '../records/lease';
+import { endLease, leaseIfUnchanged, waitingOutLeases } from '../records/lease';
 import type { Actor } from '../policy/eligibility';
 import { explainGoneActivity } from './explain-gone';
 import { timeDecision } from '../../metrics/registry';
@@ -128,14 +130,14 @@ export function decideApproval(deps: ApprovalDeps, decision: Decision, decider: 
  * Every path (the request page, bulk, the keyboard, and later the API) comes here, so the policy's
  * rules hold the same everywhere: who is eligible, four eyes, one vote per person, the quorum.
  * An approval short of the quorum is recorded and sent to Temporal as heartbeat progress only;
- * the approval that reaches it completes the activity, exactly once (the row lock orders them).
+ * the approval that reaches it completes the activity, exactly once (the lease orders them).
  */
 export function decideInSlot(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<DecidedApproval> {
   // Timed here, where every path's decisions pass (the decision latency histogram of lib/metrics).
   return timeDecision(decider.path ?? 'DASHBOARD', () => decideOnce(deps, decision, decider));
 }
 
-/** What the first transaction decided: the row as it was, the lease it took, and what the decision will write. */
+/** What the take decided: the row as it was, the lease it took, and what the decision will write. */
 interface Plan {
   row: LockedRow;
   lease: string;
@@ -154,52 +156,68 @@ interface Plan {
   wanted: Promise<'ok' | 'cancelled'>;
 }
 
+/** A row that keeps changing under a decision's checks: after this many reads, "busy" rather than a loop. */
+const TAKE_READS = 20;
+
 /**
- * Takes the row: locks it, checks everything that can refuse the decision, and
- * leases the row to it (../records/lease.ts), in one short transaction.
+ * Takes the row: reads it with the decider and the votes (one statement),
+ * checks everything that can refuse the decision, and leases the row to it
+ * only if it is still as read (../records/lease.ts, leaseIfUnchanged). Two
+ * statements, no transaction: a row that changed meanwhile is read again, a
+ * leased one waited out, as a row lock would have made it wait.
  */
-async function takeRow(deps: ApprovalDeps, decision: Decision, actorRead: Promise<Actor>): Promise<Plan> {
-  return inRowTransaction(deps.db, async (tx) => {
-    const row = await lockPendingRow(tx, decision.id);
-    const actor = await actorRead;
-    if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
-    // `approvals` counts the run's votes: none (every request of quorum 1) needs no read.
-    const votes = row.approvals > 0 ? await readVotes(tx, row.id, row.run_id) : [];
-    const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
-    if (!eligible.ok) throw notEligible(eligible.reason);
-    const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
-    const vote = {
-      voter: eligible.voter,
-      actor: actor.email,
-      at: new Date(),
-      comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
-    };
-    const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
-    const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
-    // A holder whose approval leaves the quorum short lets go: the approvals still
-    // needed are others', and only the holder may decide a claimed request.
-    const releasesClaim = !complete && row.claimed_by === actor.email;
-    const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
-    // A completion first asks whether the approval is still wanted: asked now, it is answered while the lease commits.
-    const deadline = completionDeadline();
-    const wanted = complete ? stillWanted(deps.temporal, row, deadline) : Promise.resolve('ok' as const);
-    wanted.catch(() => undefined); // a transaction that fails from here on never reads it
-    const lease = await takeLease(tx, row.id);
-    return {
-      row,
-      lease,
-      actor,
-      eligible,
-      values,
-      vote,
-      progress: progressOf(row.quorum, approvals),
-      complete,
-      releasesClaim,
-      claim,
-      deadline,
-      wanted,
-    };
-  });
+async function takeRow(deps: ApprovalDeps, decision: Decision, decider: Decider): Promise<Plan> {
+  try {
+    return await waitingOutLeases(async () => {
+      for (let read = 0; read < TAKE_READS; read++) {
+        const seen = await readPendingRow(deps.db, decision.id, decider.email);
+        const plan = planOf(deps, decision, seen);
+        const lease = await leaseIfUnchanged(deps.db, seen.row);
+        if (lease) return { ...plan, lease };
+      }
+      throw overloaded();
+    });
+  } catch (error) {
+    return busyAsOverloaded(error);
+  }
+}
+
+/** What the decision will do, from its row as read: every check that can refuse it, and the question to Temporal. */
+function planOf(deps: ApprovalDeps, decision: Decision, { row, actor: found, votes }: RowForDecision): Omit<Plan, 'lease'> {
+  const actor = activeActor(found);
+  if (row.claimed_by && row.claimed_by !== actor.email) throw claimedByOther(row.claimed_by, row.claimed_at);
+  const eligible = eligibilityOf(routedRequestOf(row), actor, votes);
+  if (!eligible.ok) throw notEligible(eligible.reason);
+  const values = decision.decision === 'APPROVED' ? approvalValues(row.request, decision) : undefined;
+  const vote = {
+    voter: eligible.voter,
+    actor: actor.email,
+    at: new Date(),
+    comment: decision.decision === 'APPROVED' ? (decision.comment ?? null) : null,
+  };
+  const approvals = decision.decision === 'APPROVED' ? [...votes, vote] : votes;
+  const complete = decision.decision === 'REJECTED' || approvals.length >= row.quorum;
+  // A holder whose approval leaves the quorum short lets go: the approvals still
+  // needed are others', and only the holder may decide a claimed request.
+  const releasesClaim = !complete && row.claimed_by === actor.email;
+  const claim = releasesClaim ? { claimedBy: null, claimedAt: null } : claimDetails(row);
+  // A completion first asks whether the approval is still wanted: asked now, it is answered while the lease is taken.
+  const deadline = completionDeadline();
+  const wanted = complete ? stillWanted(deps.temporal, row, deadline) : Promise.resolve('ok' as const);
+  wanted.catch(() => undefined); // a row taken by someone else first never reads it
+  return {
+    row,
+    actor,
+    eligible,
+    values,
+    vote,
+    progress: progressOf(row.quorum, approvals),
+    complete,
+    releasesClaim,
+    claim,
+    deadline,
+    wanted,
+  };
 }
 
 /**
@@ -321,10 +339,7 @@ async function decideOnce(deps: ApprovalDeps, decision: Decision, decider: Decid
   const { db, temporal } = deps;
   const path = decider.path ?? 'DASHBOARD';
   const clock = new PhaseClock(path);
-  // Read beside the row's lock, not before it.
-  const actorRead = requireActor(deps, decider);
-  actorRead.catch(() => undefined); // awaited in the transaction; one that fails first never reads it
-  const plan = await takeRow(deps, decision, actorRead);
+  const plan = await takeRow(deps, decision, decider);
   const { actor } = plan;
   clock.lap('take');
   let answer: 'ok' | 'cancelled' | 'gone';

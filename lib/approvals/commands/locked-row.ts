@@ -7,6 +7,9 @@ import { temporal } from '@temporalio/proto';
 import { Prisma } from '@prisma/client';
 import { z } from 'zod';
 import { isDatabaseBusy, poolSettings, type Db } from '../../db';
+import { actorJsonSql } from '../policy/actor';
+import type { Actor } from '../policy/eligibility';
+import type { Vote } from '../policy/progress';
 import { ActivityGoneError, callActivity, COMPLETION_DEADLINE_MS, completionDeadline, type ActivityRow } from '../temporal/activity-call';
 import type { ApprovalStatus } from '../../contract/statuses';
 import { ApprovalError, notPending, overloaded, paused } from '../errors';
@@ -58,7 +61,7 @@ export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 const WRITES_MS = 5_000;
 
 /** "Busy" instead of a driver's timeout, when the database could not take the work in time. */
-function busyAsOverloaded(error: unknown): never {
+export function busyAsOverloaded(error: unknown): never {
   if (!isDatabaseBusy(error)) throw error;
   console.error('[countersign] a transaction on a request gave up waiting:', error instanceof Error ? error.message : error);
   throw overloaded();
@@ -104,6 +107,20 @@ export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>)
   }
 }
 
+/** The columns a decision or a claim reads of its row, and whether it is leased now. */
+const ROW_COLUMNS = Prisma.sql`id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id,
+  activity_id, attempt, request, requester, policy_name, quorum, four_eyes, approver_groups, approver_users, escalate_groups,
+  escalate_users, approvals, ${Prisma.raw(LEASED_SQL)} AS leased`;
+
+/** A row as read: refused when gone or closed; LeaseHeldError when leased to a decision in flight. */
+function pendingRowOf(found: (LockedRow & { leased: boolean }) | undefined): LockedRow {
+  if (!found) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
+  const { leased, ...row } = found;
+  if (row.status !== 'PENDING') throw notPending(row.status, row.decided_by, row.decided_at);
+  if (leased) throw new LeaseHeldError();
+  return row;
+}
+
 /**
  * Locks the row for the rest of the transaction; refuses one that is gone or
  * closed, and throws LeaseHeldError for one leased to a decision in flight
@@ -111,16 +128,39 @@ export async function inLockedTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>)
  */
 export async function lockPendingRow(tx: Tx, id: string): Promise<LockedRow> {
   const rows = await tx.$queryRaw<(LockedRow & { leased: boolean })[]>`
-    SELECT id, status::text AS status, decided_by, decided_at, claimed_by, claimed_at, task_token, workflow_id, run_id, activity_id,
-      attempt, request, requester, policy_name, quorum, four_eyes, approver_groups, approver_users, escalate_groups, escalate_users, approvals,
-      ${Prisma.raw(LEASED_SQL)} AS leased
-    FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
+    SELECT ${ROW_COLUMNS} FROM approval_requests WHERE id = ${id}::uuid FOR UPDATE`;
+  return pendingRowOf(rows[0]);
+}
+
+/** What a decision reads before it takes its row: the row, the decider and the run's votes, as of one moment. */
+export interface RowForDecision {
+  row: LockedRow;
+  actor: Actor | null;
+  votes: Vote[];
+}
+
+/**
+ * One statement, no lock and no transaction: the pending row, the decider
+ * (actorJsonSql) and the votes of its run (read only when it has any). What
+ * a decision then checks holds only while the row is unchanged: the lease is
+ * taken only if it still is (leaseIfUnchanged). Refusals as lockPendingRow.
+ */
+export async function readPendingRow(db: Db, id: string, email: string, now = new Date()): Promise<RowForDecision> {
+  const rows = await db.$queryRaw<(LockedRow & { leased: boolean; actor: Actor | null; votes: (Omit<Vote, 'at'> & { at: string })[] })[]>`
+    SELECT ${ROW_COLUMNS}, ${actorJsonSql(email, now)} AS actor,
+      CASE WHEN r.approvals > 0 THEN coalesce((
+        SELECT json_agg(json_build_object('voter', v.voter, 'actor', v.actor, 'attempt', v.attempt, 'comment', v.comment,
+            'values', v.values, 'at', v.at AT TIME ZONE 'UTC') ORDER BY v.at)
+        FROM approval_votes v WHERE v.approval_request_id = r.id AND v.run_id = r.run_id), '[]'::json)
+      ELSE '[]'::json END AS votes
+    FROM approval_requests r WHERE r.id = ${id}::uuid`;
   const found = rows[0];
-  if (!found) throw new ApprovalError('NOT_FOUND', 'No such approval request.');
-  const { leased, ...row } = found;
-  if (row.status !== 'PENDING') throw notPending(row.status, row.decided_by, row.decided_at);
-  if (leased) throw new LeaseHeldError();
-  return row;
+  const { actor, votes, ...rest } = found ?? { actor: null, votes: [] };
+  return {
+    row: pendingRowOf(found ? (rest as LockedRow & { leased: boolean }) : undefined),
+    actor,
+    votes: votes.map((vote) => ({ ...vote, at: new Date(vote.at) })),
+  };
 }
 
 /** What a heartbeat tells Temporal (the pending activity's heartbeat details): who holds it, and the quorum's progress. */

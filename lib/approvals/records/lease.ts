@@ -1,7 +1,8 @@
-// A decision in flight leases its request's row. The decision takes the lease
-// in one short transaction (with its checks), calls Temporal holding no
-// transaction and no connection, then records what Temporal accepted in a
-// second short transaction that ends the lease. Whoever else wants to change
+// A decision in flight leases its request's row. The decision reads the row
+// and checks it, takes the lease only if the row is still as it read it (one
+// statement, leaseIfUnchanged), calls Temporal holding no transaction and no
+// connection, then records what Temporal accepted in one statement that ends
+// the lease. Whoever else wants to change
 // the row meanwhile (another decider, a claim, the workflow's own record of
 // its outcome, the reconciler) waits for the lease to end, as it would have
 // waited for a row lock, then sees what the decision left.
@@ -11,7 +12,7 @@
 // reconciler) bring it in line with whatever Temporal accepted. The times are
 // the database's own clock, so processes' clocks need not agree.
 import { randomUUID } from 'node:crypto';
-import type { Prisma } from '@prisma/client';
+import { Prisma } from '@prisma/client';
 
 /**
  * How long a lease lasts: the Temporal call's deadline (5 s,
@@ -41,6 +42,34 @@ export async function takeLease(tx: Writer, id: string): Promise<string> {
       deciding_until = clock_timestamp() + make_interval(secs => ${LEASE_MS / 1000})
     WHERE id = ${id}::uuid`;
   return lease;
+}
+
+/** What a decision's checks read of its row: the lease is taken only while these are as they were. */
+export interface SeenRow {
+  id: string;
+  run_id: string;
+  attempt: number;
+  approvals: number;
+  claimed_by: string | null;
+}
+
+/**
+ * Leases the row to a new decision if it is still as `seen` (pending, not
+ * leased, the same run and window, the same votes and the same holder), in
+ * one statement: a compare-and-set, not a lock held while the checks ran.
+ * Null: it changed since it was read, or another decision leased it first;
+ * read it again. A row locked by a claim in flight is waited for (the
+ * statement timeout bounds it).
+ */
+export async function leaseIfUnchanged(db: Writer, seen: SeenRow): Promise<string | null> {
+  const lease = randomUUID();
+  const taken = await db.$executeRaw`
+    UPDATE approval_requests SET deciding_lease = ${lease}::uuid,
+      deciding_until = clock_timestamp() + make_interval(secs => ${LEASE_MS / 1000})
+    WHERE id = ${seen.id}::uuid AND status = 'PENDING' AND NOT ${Prisma.raw(LEASED_SQL)}
+      AND run_id = ${seen.run_id} AND attempt = ${seen.attempt}::int AND approvals = ${seen.approvals}::int
+      AND claimed_by IS NOT DISTINCT FROM ${seen.claimed_by}::text`;
+  return taken === 1 ? lease : null;
 }
 
 /** Ends `lease` on the row, if it still holds it (a decision that changed nothing). */
