@@ -10,7 +10,7 @@ import { getDb, isDatabaseBusy } from '../db';
 import { getTemporalClient } from '../temporal';
 import { ApiError, apiErrorOf, errorResponse } from './errors';
 import { authenticateApiKey, type ApiPrincipal, type ApiScope } from './keys';
-import { getApiRateLimiter } from './rate-limit';
+import { apiRateLimit } from './rate-limit';
 import { requestIdSchema } from './schemas';
 
 /** The largest body a caller may send. */
@@ -119,8 +119,7 @@ export function apiRoute<P extends Record<string, string> = Record<string, never
     let params: P | undefined;
     try {
       params = await context.params;
-      const principal = await authenticateApiKey(getDb(), request.headers.get('authorization'));
-      await getApiRateLimiter().consume(principal.keyId);
+      const principal = await authenticateApiKey(getDb(), request.headers.get('authorization'), apiRateLimit());
       if (!principal.scopes.includes(scope)) {
         throw new ApiError('scope', `This key lacks the "${scope}" scope. An admin can make one that has it.`);
       }

@@ -6,9 +6,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { isAdmin, notAllowed, type Role } from '../auth/access';
 import { CodedError } from '../coded-error';
+import { Prisma } from '@prisma/client';
 import type { Db } from '../db';
 import { recordDirectoryEvent } from '../directory/audit';
 import { ApiError } from './errors';
+import { countRequestSql, enforceLimit, type ApiRateLimit } from './rate-limit';
 
 export const API_SCOPES = ['read', 'decide'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
@@ -217,43 +219,66 @@ export interface ApiPrincipal {
 /** How often last-used is written: a busy key does not write on every request. */
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+/** The key as the authentication statement finds it, with the count it took (none for a key that is not valid now). */
+interface FoundKey {
+  id: string;
+  secret_hash: string;
+  scopes: string[];
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  user_id: string;
+  email: string;
+  active: boolean;
+  points: number | null;
+  ms_before_next: number | null;
+}
+
 /**
- * The key of an `Authorization: Bearer cs_…` header, or a 401 ApiError:
- * missing, malformed, unknown, wrong secret, revoked, expired, or its user deactivated.
+ * The key of an `Authorization: Bearer cs_…` header, counted against `limit`,
+ * or an ApiError: 401 when missing, malformed, unknown, of a wrong secret,
+ * revoked, expired, or of a deactivated user; 429 over the limit. One
+ * statement finds the key, counts the request (only for a key valid now, so
+ * a wrong secret costs the key nothing) and writes last-used.
  */
-export async function authenticateApiKey(db: Db, authorization: string | null, now = new Date()): Promise<ApiPrincipal> {
+export async function authenticateApiKey(
+  db: Db,
+  authorization: string | null,
+  limit: ApiRateLimit,
+  now = new Date(),
+): Promise<ApiPrincipal> {
   if (!authorization) throw new ApiError('missing_key', 'Send the API key as `Authorization: Bearer cs_…`.');
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
   const parts = match?.[1] ? KEY_PATTERN.exec(match[1]) : null;
   const [, prefix, secret] = parts ?? [];
   if (!prefix || !secret) throw new ApiError('invalid_key', 'The API key is not valid.');
-  const key = await db.apiKey.findUnique({
-    where: { prefix },
-    select: {
-      id: true,
-      secretHash: true,
-      scopes: true,
-      expiresAt: true,
-      revokedAt: true,
-      lastUsedAt: true,
-      user: { select: { id: true, email: true, active: true } },
-    },
-  });
-  // The secret is hashed and compared even for an unknown prefix, so timing says nothing about which prefixes exist.
-  const stored = Buffer.from(key?.secretHash ?? '0'.repeat(64), 'hex');
   const given = sha256(secret);
+  const [key] = await db.$queryRaw<FoundKey[]>`
+    WITH found AS (
+      SELECT k.id, k.secret_hash, k.scopes, k.expires_at, k.revoked_at, k.user_id, u.email, u.active
+      FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.prefix = ${prefix}
+    ), valid AS (
+      SELECT id FROM found
+      WHERE secret_hash = ${given.toString('hex')} AND revoked_at IS NULL AND active
+        AND (expires_at IS NULL OR expires_at > ${now}::timestamp(3))
+    ), counted AS (${countRequestSql(Prisma.sql`SELECT id FROM valid`, limit, now)}
+    ), used AS (
+      UPDATE api_keys k SET last_used_at = ${now}::timestamp(3) FROM valid
+      WHERE k.id = valid.id AND (k.last_used_at IS NULL OR k.last_used_at <= ${new Date(now.getTime() - LAST_USED_GRANULARITY_MS)}::timestamp(3))
+    )
+    SELECT found.*, counted.points, counted.ms_before_next FROM found LEFT JOIN counted ON true`;
+  // The secret is compared (in constant time) even for an unknown prefix, so timing says nothing about which prefixes exist.
+  const stored = Buffer.from(key?.secret_hash ?? '0'.repeat(64), 'hex');
   const matches = stored.length === given.length && timingSafeEqual(stored, given);
   if (!key || !matches) throw new ApiError('invalid_key', 'The API key is not valid.');
-  if (key.revokedAt) throw new ApiError('revoked_key', 'This API key was revoked.');
-  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) throw new ApiError('expired_key', 'This API key has expired.');
-  if (!key.user.active) throw new ApiError('inactive_user', "This API key's user is deactivated.");
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
-  }
+  if (key.revoked_at) throw new ApiError('revoked_key', 'This API key was revoked.');
+  if (key.expires_at && key.expires_at.getTime() <= now.getTime()) throw new ApiError('expired_key', 'This API key has expired.');
+  if (!key.active) throw new ApiError('inactive_user', "This API key's user is deactivated.");
+  if (key.points === null || key.ms_before_next === null) throw new Error(`API key ${key.id}: valid, but its request was not counted`);
+  enforceLimit(limit, { points: key.points, msBeforeNext: key.ms_before_next });
   return {
     keyId: key.id,
     scopes: API_SCOPES.filter((s) => key.scopes.includes(s)),
-    userId: key.user.id,
-    email: key.user.email,
+    userId: key.user_id,
+    email: key.email,
   };
 }

@@ -7,12 +7,10 @@ import { createHash } from 'node:crypto';
 import { Pool } from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { databaseEnv, databasePoolEnv } from '../env';
-import { SIGN_IN_LIMITS, type LimitRule, type LimitScope } from './sign-in-rules';
+import { LIMITS_TABLE, SIGN_IN_LIMITS, type LimitRule, type LimitScope } from './sign-in-rules';
 
 /** How long blocks are remembered for the doubling. */
 const BACKOFF_MEMORY_SECONDS = 24 * 60 * 60;
-/** The table of prisma/migrations/…_sign_in_limits (the store's own schema; nothing creates it at run time). */
-const TABLE = 'sign_in_limits';
 
 export type SignInAttempt =
   | { allowed: false; retryAfterSeconds: number }
@@ -45,7 +43,7 @@ const isLimitAnswer = (value: unknown): value is RateLimiterRes => value instanc
 export function createSignInLimiter(pool: Pool): SignInLimiter {
   const counter = (scope: LimitScope): Counter => {
     const rule = SIGN_IN_LIMITS[scope];
-    const store = { storeClient: pool, storeType: 'pool', tableName: TABLE, tableCreated: true };
+    const store = { storeClient: pool, storeType: 'pool', tableName: LIMITS_TABLE, tableCreated: true };
     return {
       rule,
       failures: new RateLimiterPostgres({ ...store, keyPrefix: scope, points: rule.failures, duration: rule.windowSeconds }),
@@ -130,11 +128,8 @@ function signInPool(): Pool {
 
 const globalForLimiter = globalThis as unknown as { countersignSignInLimiter?: SignInLimiter; countersignLimitsPool?: Pool };
 
-/** The table the limits' store writes (sign-in counts, and the API's per-key limit in lib/api/rate-limit.ts). */
-export const LIMITS_TABLE = TABLE;
-
-/** The one small pool of a process for rate-limiter-flexible's PostgreSQL store (Prisma's is for the domain's queries). */
-export function getLimitsPool(): Pool {
+/** The one small pool of a process for the sign-in limiter's store (rate-limiter-flexible; Prisma's is for everything else). */
+function getLimitsPool(): Pool {
   globalForLimiter.countersignLimitsPool ??= signInPool();
   return globalForLimiter.countersignLimitsPool;
 }

@@ -1,6 +1,9 @@
 // How many failed sign-ins are allowed, and what a refused one is told. Pure:
 // the limiter (./sign-in-limit.ts), the sign-in route and the tests share it.
 
+/** The table of prisma/migrations/…_sign_in_limits: sign-in counts and blocks, and the API's per-key count (lib/api/rate-limit.ts). */
+export const LIMITS_TABLE = 'sign_in_limits';
+
 export interface LimitRule {
   /** Failed attempts allowed within the window; the next one starts a block. */
   failures: number;
