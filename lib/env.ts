@@ -146,7 +146,7 @@ const schemas = {
     DATABASE_POOL_SIZE: z.coerce
       .number({ error: 'must be a whole number of connections, such as 20' })
       .int('must be a whole number of connections, such as 20')
-      .min(2, 'must be at least 2: decisions may hold half of the pool, pages keep the rest')
+      .min(2, 'must be at least 2: claims may hold half of the pool, pages keep the rest')
       .max(1000, 'must be at most 1000 connections per process')
       .default(20),
     /** The longest wait for a connection, new or idle in the pool (pg's connectionTimeoutMillis bounds both). */

@@ -25,11 +25,11 @@ describe('DATABASE_POOL_SIZE, DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEO
     );
   });
 
-  test('the pool size is a whole number of at least 2: decisions may hold half of it', () => {
+  test('the pool size is a whole number of at least 2: claims may hold half of it', () => {
     for (const bad of ['many', '2.5']) {
       assert.match(problems({ DATABASE_POOL_SIZE: bad }), /DATABASE_POOL_SIZE: must be a whole number of connections, such as 20/, bad);
     }
-    assert.match(problems({ DATABASE_POOL_SIZE: '1' }), /DATABASE_POOL_SIZE: must be at least 2: decisions may hold half of the pool/);
+    assert.match(problems({ DATABASE_POOL_SIZE: '1' }), /DATABASE_POOL_SIZE: must be at least 2: claims may hold half of the pool/);
     assert.match(problems({ DATABASE_POOL_SIZE: '5000' }), /DATABASE_POOL_SIZE: must be at most 1000/);
   });
 
