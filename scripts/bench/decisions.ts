@@ -251,10 +251,10 @@ async function sustain(
 
 /**
  * Raw's decisions per second, guessed to size its pool (pending orders take a while to create). On 2 cores the raw
- * SDK did 17–36/s at 8 and 45–85/s at 32: about 12√concurrency, here with half again on top. A pool that runs out
- * first still gives a rate, over the time it lasted.
+ * SDK did 17–55/s at 8 and 27–85/s at 32: at most about 20√concurrency at 8, here with a fifth on top. A pool that
+ * runs out first still gives a rate, over the time it lasted.
  */
-const rawGuessPerSecond = (concurrency: number) => 18 * Math.sqrt(concurrency);
+const rawGuessPerSecond = (concurrency: number) => 24 * Math.sqrt(concurrency);
 const POOL_MAX = 5000;
 
 async function measureThroughput(ctx: BenchContext): Promise<Row[]> {

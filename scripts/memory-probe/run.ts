@@ -18,6 +18,12 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const PENDING = Number(process.env.PROBE_PENDING ?? 400);
 const DECIDE = Number(process.env.PROBE_DECIDE ?? 300);
 
+/** CPU ms the process has used (user + system), from /proc. */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 a second)
+}
+
 function status(pid: number): { rss: number; hwm: number } {
   const s = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const mb = (f: string) => Math.round(Number(new RegExp(`^${f}:\\s+(\\d+) kB$`, 'm').exec(s)?.[1] ?? NaN) / 1024);
@@ -66,7 +72,11 @@ async function probe(v: Variant, client: Client, db: ReturnType<typeof getDb>) {
     }),
   );
   died.catch(() => undefined);
+  const cpuAtReady = cpuMs(pid);
+  const openStarted = Date.now();
   const orders = await Promise.race([createPendingOrders(db, client, taskQueue, PENDING), died]);
+  const openS = (Date.now() - openStarted) / 1000;
+  const cpuOpen = cpuMs(pid) - cpuAtReady;
   const afterOpen = status(pid);
   const decided = orders.slice(0, DECIDE);
   await Promise.race([
@@ -76,6 +86,7 @@ async function probe(v: Variant, client: Client, db: ReturnType<typeof getDb>) {
     died,
   ]);
   await Promise.race([waitUntilRecorded(db, decided), died]);
+  const cpuDecided = cpuMs(pid) - cpuAtReady - cpuOpen;
   stopping = true;
   await new Promise((r) => setTimeout(r, 3000)); // outbox drains
   const end = status(pid);
@@ -96,6 +107,9 @@ async function probe(v: Variant, client: Client, db: ReturnType<typeof getDb>) {
   const mb = (n?: number) => (n === undefined ? '?' : Math.round(n / 1024 / 1024));
   const line = {
     variant: v.name,
+    openS,
+    cpuMsPerOpen: Math.round(cpuOpen / PENDING),
+    cpuMsPerDecided: Math.round(cpuDecided / DECIDE),
     readyRss: ready.rss,
     readyHwm: ready.hwm,
     afterOpenRss: afterOpen.rss,
