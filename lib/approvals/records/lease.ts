@@ -2,10 +2,10 @@
 // and checks it, takes the lease only if the row is still as it read it (one
 // statement, leaseIfUnchanged), calls Temporal holding no transaction and no
 // connection, then records what Temporal accepted in one statement that ends
-// the lease. Whoever else wants to change
-// the row meanwhile (another decider, a claim, the workflow's own record of
-// its outcome, the reconciler) waits for the lease to end, as it would have
-// waited for a row lock, then sees what the decision left.
+// the lease. Whoever else wants to change the row meanwhile (another decider,
+// a claim, the workflow's own record of its outcome, the reconciler) waits
+// for the lease to end, as it would have waited for a row lock, then sees
+// what the decision left.
 //
 // A lease ends by itself at `deciding_until` (a process that died mid-way):
 // the row is then as it was, and the usual paths (the workflow's record, the
