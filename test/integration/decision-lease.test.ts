@@ -8,7 +8,7 @@ import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import { approveInputSchema, decideApproval } from '../../lib/approvals/commands/decide';
 import { Prisma } from '@prisma/client';
 import { readPendingRow } from '../../lib/approvals/commands/locked-row';
-import { endLease, leaseIfUnchanged, LeaseHeldError, takeLease } from '../../lib/approvals/records/lease';
+import { endLease, leaseIfUnchanged, LeaseHeldError } from '../../lib/approvals/records/lease';
 import { recordApprovalOutcome } from '../../lib/approvals/records/outcome';
 import { APPROVAL_ACTIVITY_ID } from '../../lib/contract/approval';
 import { env, findApproval, NAMESPACE, newReviewer, startPendingOrder, useServices, withWorker } from './helpers';
@@ -59,7 +59,8 @@ describe('the decision path', { timeout: 120_000 }, () => {
       const { handle, pending } = await startPendingOrder(services, taskQueue);
       const key = { workflowId: handle.workflowId, runId: pending.runId, activityId: APPROVAL_ACTIVITY_ID };
       // A decision in flight: its row leased, as decideApproval leases it while Temporal answers.
-      const lease = await takeLease(services.db, pending.id);
+      const lease = await leaseIfUnchanged(services.db, (await readPendingRow(services.db, pending.id, 'in-flight@example.com')).row);
+      assert.ok(lease, 'the row is leased');
       const order: string[] = [];
       const recording = recordApprovalOutcome(services.db, key, { status: 'APPROVED', decidedBy: 'someone-outside' }, null, {
         recordedBy: 'reconciler',

@@ -34,16 +34,6 @@ type Writer = { $executeRaw: Prisma.TransactionClient['$executeRaw'] };
 /** SQL true when the row is leased now (a lease past its time is no lease). */
 export const LEASED_SQL = 'coalesce(deciding_until > clock_timestamp(), false)';
 
-/** Leases the (locked) row to a new decision; returns the lease's id. */
-export async function takeLease(tx: Writer, id: string): Promise<string> {
-  const lease = randomUUID();
-  await tx.$executeRaw`
-    UPDATE approval_requests SET deciding_lease = ${lease}::uuid,
-      deciding_until = clock_timestamp() + make_interval(secs => ${LEASE_MS / 1000})
-    WHERE id = ${id}::uuid`;
-  return lease;
-}
-
 /** What a decision's checks read of its row: the lease is taken only while these are as they were. */
 export interface SeenRow {
   id: string;
